@@ -1,0 +1,59 @@
+# Inkwell — the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint typecheck pytest migrate demo services-up services-down clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+# The virtualenv is rebuilt only when a requirements file changes.
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is required (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime  ## Install, migrate, load demo data and serve on http://127.0.0.1:8000.
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: lint typecheck pytest  ## Lint, type-check and run the tests with coverage.
+
+lint: $(VENV)/.dev  ## ruff check and format check.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev  ## mypy with the Django and DRF plugins.
+	$(BIN)/mypy .
+
+pytest: $(VENV)/.dev  ## The test suite with a coverage report.
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+migrate: $(VENV)/.runtime  ## Apply migrations.
+	$(MANAGE) migrate --noinput
+
+demo: $(VENV)/.runtime  ## Load the demo accounts and content.
+	$(MANAGE) seed_demo
+
+services-up:  ## Start a throwaway PostgreSQL and Redis on loopback.
+	scripts/services.sh up
+
+services-down:  ## Stop them.
+	scripts/services.sh down
+
+clean:  ## Remove the virtualenv, caches and the SQLite database.
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov staticfiles
+	rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm

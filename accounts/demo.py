@@ -1,0 +1,53 @@
+"""Demo accounts with fixed development credentials, one per role."""
+
+from dataclasses import dataclass
+
+from accounts.models import Role, User
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    password: str
+    display_name: str
+    role: Role
+
+
+# Documented in the README; never valid in production (the command refuses).
+DEMO_ACCOUNTS = (
+    DemoAccount("admin@example.com", "inkwell-admin-demo", "Ada Admin", Role.ADMIN),
+    DemoAccount(
+        "editor@example.com", "inkwell-editor-demo", "Eddie Editor", Role.EDITOR
+    ),
+    DemoAccount(
+        "author@example.com", "inkwell-author-demo", "Aria Author", Role.AUTHOR
+    ),
+    DemoAccount(
+        "author2@example.com", "inkwell-author2-demo", "Otto Author", Role.AUTHOR
+    ),
+    DemoAccount(
+        "reader@example.com", "inkwell-reader-demo", "Rita Reader", Role.READER
+    ),
+)
+
+
+def ensure_demo_users() -> dict[str, User]:
+    """Create or reset the demo accounts; return them keyed by e-mail."""
+    users = {}
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(email=account.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                account.email,
+                account.password,
+                display_name=account.display_name,
+                role=account.role,
+            )
+        elif not user.check_password(account.password) or user.role != account.role:
+            # Someone changed a demo account: put it back as documented.
+            user.set_password(account.password)
+            user.role = account.role
+            user.is_active = True
+            user.save(update_fields=["password", "role", "is_active"])
+        users[account.email] = user
+    return users

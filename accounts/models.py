@@ -1,0 +1,143 @@
+"""The user: an e-mail login with a role that decides everything it may do."""
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    """Roles in rank order: each may do everything the ones before it may."""
+
+    READER = "reader", "Reader"
+    AUTHOR = "author", "Author"
+    EDITOR = "editor", "Editor"
+    ADMIN = "admin", "Admin"
+
+    @property
+    def rank(self) -> int:
+        """Return the role's position in the order reader < author < editor < admin."""
+        return list(Role).index(self)
+
+
+# Apps whose models editors may manage in the Django admin.
+EDITOR_APP_LABELS = frozenset({"posts"})
+
+
+class UserManager(BaseUserManager["User"]):
+    """Create users with a normalised e-mail; a superuser is an admin."""
+
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """Lower-case the whole address: Inkwell treats e-mails case-insensitively."""
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Find a user by e-mail, ignoring letter case."""
+        return self.get(email=self.normalize_email(username))
+
+    def _create_user(
+        self, email: str, password: str | None, **extra_fields: Any
+    ) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
+        """Create a reader unless another role is given."""
+        extra_fields.setdefault("role", Role.READER)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
+        """Create an admin: the only role with every permission."""
+        extra_fields["role"] = Role.ADMIN
+        extra_fields.setdefault(
+            "display_name", self.normalize_email(email).split("@")[0]
+        )
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser):
+    """An Inkwell account; staff status and permissions follow from the role."""
+
+    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    display_name = models.CharField(max_length=80)
+    bio = models.TextField(max_length=500, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.READER)
+    is_active = models.BooleanField(default=True)
+    # Bumped to revoke every token issued before: access tokens carry the
+    # version they were issued under and fail once it no longer matches.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
+    date_joined = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    # Empty so `createsuperuser --noinput` needs only the e-mail and password;
+    # create_superuser derives a display name that can be edited later.
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # E-mails are stored lower-cased, so the unique index on email is
+            # also unique across letter case; the database enforces both.
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")),
+                name="accounts_user_email_lowercase",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values),
+                name="accounts_user_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_staff(self) -> bool:
+        """Return whether the user may log in to the Django admin."""
+        return self.is_active and self.has_role(Role.EDITOR)
+
+    @property
+    def is_superuser(self) -> bool:
+        """Return whether the user holds every permission (admins do)."""
+        return self.is_active and self.role == Role.ADMIN
+
+    def has_role(self, role: Role) -> bool:
+        """Return whether the user's role ranks at least as high as role."""
+        return Role(self.role).rank >= role.rank
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """Admins have every permission; editors those of the content apps."""
+        return self.has_module_perms(perm.split(".", 1)[0])
+
+    def has_perms(self, perm_list: Any, obj: object = None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if not self.is_active:
+            return False
+        if self.role == Role.ADMIN:
+            return True
+        return self.role == Role.EDITOR and app_label in EDITOR_APP_LABELS
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name

@@ -1,0 +1,21 @@
+"""Root URL configuration: the versioned API, the admin, and envelope error handlers."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from core import views as core_views
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("api/v1/", include("accounts.urls")),
+    path("api/v1/", include("posts.urls")),
+    # Anything else under /api/ is an unknown endpoint: answer with the
+    # envelope even when DEBUG would render Django's technical 404 page.
+    re_path(r"^api/", core_views.api_not_found),
+]
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

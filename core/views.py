@@ -1,0 +1,42 @@
+"""Django-level error views: the envelope under /api/, Django's pages elsewhere."""
+
+from django.http import HttpRequest, HttpResponse
+from django.views import defaults
+
+from core.envelope import error_response
+from core.middleware import is_api_request
+
+
+def api_not_found(
+    request: HttpRequest, *args: object, **kwargs: object
+) -> HttpResponse:
+    """Answer an unknown path under /api/ with the envelope."""
+    return error_response(404, message="No endpoint matches this path.")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer 400 with the envelope under /api/, Django's page elsewhere."""
+    if is_api_request(request):
+        return error_response(400, code="BAD_REQUEST", message="Bad request.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer 403 with the envelope under /api/, Django's page elsewhere."""
+    if is_api_request(request):
+        return error_response(403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer 404 with the envelope under /api/, Django's page elsewhere."""
+    if is_api_request(request):
+        return error_response(404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Answer 500 with the envelope under /api/, Django's page elsewhere."""
+    if is_api_request(request):
+        return error_response(500, message="An unexpected error occurred.")
+    return defaults.server_error(request)

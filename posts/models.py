@@ -1,0 +1,1 @@
+"""Content models: posts, comments, tags and likes."""

@@ -1,0 +1,169 @@
+"""The error envelope and request ids on errors raised inside and outside DRF."""
+
+import pytest
+from django.test import Client
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.urls")]
+
+
+def assert_envelope(response, status, code):
+    """Assert the status, the envelope's shape and code, and the request id match."""
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"code", "message", "details", "request_id"}
+    assert error["code"] == code
+    assert isinstance(error["message"], str)
+    assert error["message"]
+    assert isinstance(error["details"], list)
+    assert error["request_id"] == response["X-Request-ID"]
+    return error
+
+
+@pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
+def debug(request, settings):
+    settings.DEBUG = request.param
+    return request.param
+
+
+@pytest.fixture
+def client():
+    # Errors must come back as responses, not be re-raised into the test.
+    return Client(raise_request_exception=False)
+
+
+def test_unknown_api_path_answers_404_envelope(client, debug):
+    response = client.get("/api/v1/no-such-thing/")
+
+    assert_envelope(response, 404, "NOT_FOUND")
+
+
+def test_unknown_api_version_answers_404_envelope(client, debug):
+    response = client.post("/api/v9/posts/", data={}, content_type="application/json")
+
+    assert_envelope(response, 404, "NOT_FOUND")
+
+
+def test_unhandled_exception_in_drf_view_is_500_without_traceback(
+    client, debug, caplog
+):
+    response = client.get("/api/v1/_test/boom/")
+
+    error = assert_envelope(response, 500, "INTERNAL_ERROR")
+    assert "secret internals" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    # Logged exactly once, with the traceback, for operators.
+    logged = [r for r in caplog.records if r.exc_info and r.levelname == "ERROR"]
+    assert len(logged) == 1
+    assert error["request_id"]
+
+
+def test_unhandled_exception_in_plain_view_is_500_envelope(client, debug, caplog):
+    response = client.get("/api/v1/_test/plain-boom/")
+
+    assert_envelope(response, 500, "INTERNAL_ERROR")
+    assert "secret internals" not in response.content.decode()
+    assert len([r for r in caplog.records if r.exc_info]) == 1
+
+
+def test_unhandled_exception_outside_api_keeps_django_html_page(client):
+    response = client.get("/_test/plain-boom/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_unknown_path_outside_api_keeps_django_html_page(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_database_unreachable_is_503_with_retry_after(client):
+    response = client.get("/api/v1/_test/db-down/")
+
+    assert_envelope(response, 503, "SERVICE_UNAVAILABLE")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_method_not_allowed_is_405_envelope(client):
+    response = client.delete("/api/v1/_test/boom/")
+
+    assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+
+
+def test_validation_errors_use_dotted_paths_for_nested_and_list_fields(client):
+    payload = {
+        "title": "x" * 11,
+        "tags": [{"name": "ok"}, {"name": "toolong"}],
+        "labels": ["a", "long"],
+    }
+
+    response = client.post(
+        "/api/v1/_test/boom/", data=payload, content_type="application/json"
+    )
+
+    error = assert_envelope(response, 400, "VALIDATION_ERROR")
+    fields = {detail["field"]: detail for detail in error["details"]}
+    assert set(fields) == {"title", "tags.1.name", "labels.1"}
+    assert fields["title"]["code"] == "max_length"
+    assert fields["tags.1.name"]["code"] == "max_length"
+    assert "5 characters" in fields["tags.1.name"]["message"]
+
+
+def test_malformed_json_is_parse_error(client):
+    response = client.post(
+        "/api/v1/_test/boom/", data="{not json", content_type="application/json"
+    )
+
+    assert_envelope(response, 400, "PARSE_ERROR")
+
+
+def test_non_json_body_is_unsupported_media_type(client):
+    response = client.post(
+        "/api/v1/_test/boom/",
+        data="title=x",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert_envelope(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_body_over_the_limit_is_413_envelope(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    response = client.post(
+        "/api/v1/_test/boom/",
+        data='{"title": "' + "x" * 200 + '"}',
+        content_type="application/json",
+    )
+
+    assert_envelope(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+def test_well_formed_request_id_is_honoured(client):
+    response = client.get("/api/v1/no-such-thing/", HTTP_X_REQUEST_ID="trace-abc_123.x")
+
+    assert response["X-Request-ID"] == "trace-abc_123.x"
+    assert response.json()["error"]["request_id"] == "trace-abc_123.x"
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["short", "has spaces in it", "x" * 65, "evil\\nline", "<script>"]
+)
+def test_malformed_request_id_is_replaced(client, bad_id):
+    response = client.get("/api/v1/no-such-thing/", HTTP_X_REQUEST_ID=bad_id)
+
+    assert response["X-Request-ID"] != bad_id
+    assert len(response["X-Request-ID"]) == 32
+    assert response.json()["error"]["request_id"] == response["X-Request-ID"]
+
+
+def test_every_response_carries_a_request_id(client):
+    response = client.get("/admin/login/")
+
+    assert response.status_code == 200
+    assert len(response["X-Request-ID"]) == 32

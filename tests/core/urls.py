@@ -1,0 +1,56 @@
+"""URLs that exist only in tests: endpoints that fail on purpose."""
+
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.urls import urlpatterns as project_urlpatterns
+
+
+class BoomError(Exception):
+    pass
+
+
+class TagSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=5)
+
+
+class PostInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=10)
+    tags = TagSerializer(many=True)
+    labels = serializers.ListField(child=serializers.CharField(max_length=3))
+
+
+class BoomView(APIView):
+    permission_classes = []
+
+    def get(self, request: Request) -> Response:
+        raise BoomError("secret internals")
+
+    def post(self, request: Request) -> Response:
+        PostInputSerializer(data=request.data).is_valid(raise_exception=True)
+        return Response({"ok": True})
+
+
+class DatabaseDownView(APIView):
+    permission_classes = []
+
+    def get(self, request: Request) -> Response:
+        raise OperationalError("connection refused")
+
+
+def plain_boom(request: HttpRequest) -> HttpResponse:
+    raise BoomError("secret internals")
+
+
+urlpatterns = [
+    path("api/v1/_test/boom/", BoomView.as_view()),
+    path("api/v1/_test/db-down/", DatabaseDownView.as_view()),
+    path("api/v1/_test/plain-boom/", plain_boom),
+    path("_test/plain-boom/", plain_boom),
+    *project_urlpatterns,
+]
