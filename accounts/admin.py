@@ -1,6 +1,7 @@
 """Users in the Django admin (admins only: editors have no accounts permissions)."""
 
 from django.contrib import admin
+from django.contrib.auth.models import Group
 
 from accounts.models import User
 
@@ -20,3 +21,7 @@ class UserAdmin(admin.ModelAdmin):
     ordering = ("email",)
     readonly_fields = ("password", "token_version", "date_joined", "last_login")
     fields = ("email", "display_name", "bio", "role", "is_active", *readonly_fields)
+
+
+# Permissions follow the role; groups are not part of Inkwell's model.
+admin.site.unregister(Group)
