@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 
+import structlog
 from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
@@ -40,7 +41,9 @@ class RequestIdMiddleware:
         request.request_id = request_id  # type: ignore[attr-defined]
         token = set_request_id(request_id)
         try:
-            response = self.get_response(request)
+            # Every log line written while handling the request carries its id.
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                response = self.get_response(request)
         finally:
             reset_request_id(token)
         response[REQUEST_ID_HEADER] = request_id

@@ -15,9 +15,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 def _service_available(marker: str) -> bool:
     if marker == "postgres":
-        return (
-            settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-        )
+        return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     if marker == "redis":
         return bool(settings.REDIS_URL)
     return True

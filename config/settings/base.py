@@ -5,6 +5,8 @@ from pathlib import Path
 
 import environ
 
+from core.logging import configure_structlog, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -34,13 +36,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "django_prometheus",
     "core",
     "accounts",
     "posts",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.access_log.AccessLogMiddleware",
     "core.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -51,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,8 +95,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # django-prometheus' wrapper of the same backend counts queries and errors.
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.sqlite3"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's native psycopg pool; a pool requires CONN_MAX_AGE = 0.
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
@@ -112,7 +121,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, wrapped by django-prometheus to count hits and misses.
+            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="inkwell"),
             "OPTIONS": {
@@ -130,6 +140,8 @@ if REDIS_URL:
         }
     }
 else:
+    # Django's own class: django-prometheus' locmem wrapper turns cached falsy
+    # values into misses.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -268,18 +280,43 @@ STORAGES = {
 # --- Logging ----------------------------------------------------------------
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # Unhandled errors under /api/ are logged once by core.exceptions;
-        # django.request would log the same traceback a second time.
-        "django.request": {"level": "ERROR"},
-        "django_redis": {"level": "WARNING"},
-    },
-}
+# "json" for one JSON object per line (production), "console" for people.
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=LOG_LEVEL)
+configure_structlog()
+
+# --- Metrics ----------------------------------------------------------------
+
+# When set, /metrics answers only "Authorization: Bearer <token>".
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Fine enough around 200 ms to answer "is p95 under the target?".
+PROMETHEUS_LATENCY_BUCKETS = (
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,
+    0.75, 1.0, 2.5, 5.0, 10.0, float("inf"),
+)  # fmt: skip
+PROMETHEUS_EXPORT_MIGRATIONS = False  # it would query the database at start-up
+
+# --- API documentation --------------------------------------------------------
+
+# When false, the schema and the Swagger/Redoc pages need an admin session.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
+if not API_DOCS_PUBLIC:
+    SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = [
+        "rest_framework.permissions.IsAdminUser"
+    ]
+    SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = [
+        "rest_framework.authentication.SessionAuthentication"
+    ]
+
+# --- Error reporting ------------------------------------------------------------
+
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )

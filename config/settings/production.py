@@ -2,16 +2,22 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.logging import logging_config
+
 from .base import *  # noqa: F403
-from .base import SIMPLE_JWT, env
+from .base import LOG_LEVEL, SIMPLE_JWT, env
 
 ENVIRONMENT = "production"
 DEBUG = False
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=LOG_LEVEL)
 
 # No defaults: a missing secret stops the process at start-up.
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 JWT_SIGNING_KEY = env("JWT_SIGNING_KEY")
+# Scrapers present it as a bearer token; /metrics is closed without it.
+METRICS_TOKEN = env("METRICS_TOKEN")
 
 MIN_SECRET_LENGTH = 50
 MIN_SECRET_UNIQUE_CHARACTERS = 5
@@ -32,6 +38,8 @@ def _require_real_secret(name: str, value: str) -> None:
 
 _require_real_secret("DJANGO_SECRET_KEY", SECRET_KEY)
 _require_real_secret("JWT_SIGNING_KEY", JWT_SIGNING_KEY)
+if len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 random characters.")
 if JWT_SIGNING_KEY == SECRET_KEY:
     raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from DJANGO_SECRET_KEY.")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:

@@ -41,7 +41,9 @@ def run_python(
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "JWT_", "DB_"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_", "REDIS_", "JWT_", "DB_", "METRICS_")
+        )
     }
     clean_env.update(env, DJANGO_SETTINGS_MODULE=settings_module)
     return subprocess.run(  # noqa: S603 - our own interpreter and code
@@ -64,7 +66,7 @@ def show_settings(settings_module: str = "config.settings.local", **env: str) ->
 def test_embedded_default_is_sqlite_in_wal_immediate_mode_and_local_memory_cache():
     shown = show_settings()
 
-    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["engine"] == "django_prometheus.db.backends.sqlite3"
     assert shown["options"]["transaction_mode"] == "IMMEDIATE"
     assert shown["options"]["timeout"] == 20
     assert "journal_mode=WAL" in shown["options"]["init_command"]
@@ -80,7 +82,7 @@ def test_database_url_selects_postgresql_with_a_pool_and_statement_timeout():
         DB_STATEMENT_TIMEOUT_MS="3000",
     )
 
-    assert shown["engine"] == "django.db.backends.postgresql"
+    assert shown["engine"] == "django_prometheus.db.backends.postgresql"
     assert shown["conn_max_age"] == 0
     assert shown["options"]["pool"] == {"min_size": 2, "max_size": 12, "timeout": 2.0}
     assert shown["options"]["options"] == "-c statement_timeout=3000"
@@ -89,7 +91,7 @@ def test_database_url_selects_postgresql_with_a_pool_and_statement_timeout():
 def test_redis_url_selects_django_redis_with_short_timeouts():
     shown = show_settings(REDIS_URL="redis://127.0.0.1:6379/0")
 
-    assert shown["cache"] == "django_redis.cache.RedisCache"
+    assert shown["cache"] == "django_prometheus.cache.backends.redis.RedisCache"
     assert 0 < shown["cache_options"]["SOCKET_CONNECT_TIMEOUT"] <= 1
     assert 0 < shown["cache_options"]["SOCKET_TIMEOUT"] <= 1
     assert shown["cache_options"]["IGNORE_EXCEPTIONS"] is True
@@ -99,6 +101,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": SECRET,
     "JWT_SIGNING_KEY": JWT_KEY,
     "DJANGO_ALLOWED_HOSTS": "api.example.com",
+    "METRICS_TOKEN": secrets.token_urlsafe(32),
 }
 
 
@@ -121,6 +124,8 @@ def test_production_starts_with_real_secrets_and_debug_off():
         ({"DJANGO_SECRET_KEY": "ab" * 40}, "DJANGO_SECRET_KEY"),
         ({"JWT_SIGNING_KEY": SECRET}, "JWT_SIGNING_KEY must differ"),
         ({"DJANGO_ALLOWED_HOSTS": "*"}, "DJANGO_ALLOWED_HOSTS"),
+        ({"METRICS_TOKEN": None}, "METRICS_TOKEN"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
     ],
 )
 def test_production_refuses_to_start_without_real_secrets(missing_or_bad, expected):

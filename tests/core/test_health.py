@@ -1,0 +1,75 @@
+"""Liveness and readiness probes."""
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+from core import health
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    return Client(raise_request_exception=False)
+
+
+def test_healthz_answers_ok_without_touching_the_database(
+    client, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_readyz_checks_database_and_cache(client):
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok"},
+    }
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_readyz_is_503_envelope_when_the_database_fails(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", refuse)
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert body["error"]["details"][0]["field"] == "database"
+    assert body["error"]["request_id"] == response["X-Request-ID"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_readyz_is_503_while_draining(client, monkeypatch):
+    monkeypatch.setattr(health, "_draining", False)
+    health.start_draining()
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["message"] == "Shutting down."
+
+
+def test_probes_refuse_writes(client):
+    assert client.post("/healthz").status_code == 405
+    assert client.post("/readyz").status_code == 405
+
+
+def test_probes_are_exempt_from_the_ssl_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/api/v1/anything/").status_code == 301
