@@ -19,7 +19,11 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html"),
+        name="redoc",
+    ),
     path("api/v1/", include("accounts.urls")),
     path("api/v1/", include("posts.urls")),
     # Anything else under /api/ is an unknown endpoint: answer with the

@@ -37,7 +37,9 @@ def logging_config(*, json: bool, level: str) -> dict[str, Any]:
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     final_processors: list[Any] = [
         structlog.stdlib.ProcessorFormatter.remove_processors_meta

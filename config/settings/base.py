@@ -247,6 +247,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Setting hooks replaces the defaults: keep the enum post-processing.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.add_error_responses",
+    ],
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
 }
 
 # --- CORS -------------------------------------------------------------------

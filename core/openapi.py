@@ -1,0 +1,136 @@
+"""OpenAPI additions: the error envelope documented on every operation."""
+
+from typing import Any
+
+ERROR_CODES = [
+    "VALIDATION_ERROR",
+    "PARSE_ERROR",
+    "BAD_REQUEST",
+    "NOT_AUTHENTICATED",
+    "AUTHENTICATION_FAILED",
+    "TOKEN_INVALID",
+    "PERMISSION_DENIED",
+    "NOT_FOUND",
+    "METHOD_NOT_ALLOWED",
+    "NOT_ACCEPTABLE",
+    "CONFLICT",
+    "PAYLOAD_TOO_LARGE",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "THROTTLED",
+    "INTERNAL_ERROR",
+    "SERVICE_UNAVAILABLE",
+]
+
+ERROR_ENVELOPE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "The body of every 4xx and 5xx response under /api/.",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details", "request_id"],
+            "properties": {
+                "code": {"type": "string", "enum": ERROR_CODES},
+                "message": {"type": "string"},
+                "details": {
+                    "type": "array",
+                    "description": "One entry per invalid field; nested fields "
+                    "use dotted paths such as `tags.3`.",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "code", "message"],
+                        "properties": {
+                            "field": {"type": "string", "nullable": True},
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                    },
+                },
+                "request_id": {
+                    "type": "string",
+                    "description": "Equal to the X-Request-ID response header.",
+                },
+            },
+        }
+    },
+}
+
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer"},
+    }
+}
+
+# status: (description, extra headers, applies to body-carrying methods only)
+ERROR_RESPONSES: dict[str, tuple[str, dict[str, Any], bool]] = {
+    "400": ("Invalid input or malformed JSON.", {}, False),
+    "401": ("Missing, invalid, expired or revoked credentials.", {}, False),
+    "403": ("Authenticated, but the role does not allow this.", {}, False),
+    "404": ("No such resource, or not visible to the caller.", {}, False),
+    "406": ("The Accept header excludes JSON.", {}, False),
+    "413": ("The request body is too large.", {}, True),
+    "415": ("The request body is not JSON.", {}, True),
+    "429": ("Too many requests.", _RETRY_AFTER, False),
+    "500": ("Unexpected error; the request id identifies it in the logs.", {}, False),
+    "503": (
+        "The database is unavailable or overloaded.",
+        _RETRY_AFTER,
+        False,
+    ),
+}
+
+_BODY_METHODS = {"post", "put", "patch"}
+
+
+def add_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Document the envelope for every error an operation can answer with.
+
+    A drf-spectacular postprocessing hook. Responses an operation declares
+    itself (e.g. 409 with its own description) are kept.
+    """
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["ErrorEnvelope"] = ERROR_ENVELOPE_SCHEMA
+    responses = components.setdefault("responses", {})
+    for status, (description, headers, _) in ERROR_RESPONSES.items():
+        response: dict[str, Any] = {
+            "description": description,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}
+                }
+            },
+        }
+        if headers:
+            response["headers"] = headers
+        responses[f"Error{status}"] = response
+
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            if method not in _BODY_METHODS | {"get", "delete", "head", "options"}:
+                continue
+            declared = operation.setdefault("responses", {})
+            _attach_envelope_to_declared_errors(declared)
+            for status, (_, _, body_only) in ERROR_RESPONSES.items():
+                if body_only and method not in _BODY_METHODS:
+                    continue
+                declared.setdefault(
+                    status, {"$ref": f"#/components/responses/Error{status}"}
+                )
+    return result
+
+
+def _attach_envelope_to_declared_errors(declared: dict[str, Any]) -> None:
+    """Give error responses a view declared by description only the envelope body."""
+    for status, response in declared.items():
+        if status.isdigit() and int(status) >= 400 and "$ref" not in response:
+            response.setdefault(
+                "content",
+                {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}
+                    }
+                },
+            )
