@@ -21,7 +21,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path(
         "api/redoc/",
-        SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html"),
+        SpectacularRedocView.as_view(
+            url_name="schema", template_name="core/redoc.html"
+        ),
         name="redoc",
     ),
     path("api/v1/", include("accounts.urls")),

@@ -7,12 +7,20 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ENV_READ = re.compile(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""")
+SHELL_READ = re.compile(r"\$\{([A-Z][A-Z0-9_]+)")
 
 
 def variables_read_by_settings() -> set[str]:
+    """Return the variables read by settings, gunicorn.conf.py and the entrypoint."""
     names = set()
-    for path in (PROJECT_DIR / "config" / "settings").glob("*.py"):
+    for path in [
+        *(PROJECT_DIR / "config" / "settings").glob("*.py"),
+        PROJECT_DIR / "gunicorn.conf.py",
+    ]:
         names.update(ENV_READ.findall(path.read_text()))
+    names.update(
+        SHELL_READ.findall((PROJECT_DIR / "scripts" / "entrypoint.sh").read_text())
+    )
     return names
 
 
