@@ -13,6 +13,9 @@ def test_wait_for_db_returns_once_the_database_answers(capsys):
     assert "Database available." in capsys.readouterr().out
 
 
+# The command closes the failed connection between attempts, which needs a
+# real transaction boundary rather than the test's wrapping atomic block.
+@pytest.mark.django_db(transaction=True)
 def test_wait_for_db_retries_then_succeeds(monkeypatch, capsys):
     from django.db.backends import utils
 
@@ -33,6 +36,7 @@ def test_wait_for_db_retries_then_succeeds(monkeypatch, capsys):
     assert "Database available." in captured.out
 
 
+@pytest.mark.django_db(transaction=True)
 def test_wait_for_db_gives_up_after_the_timeout(monkeypatch):
     from django.db.backends import utils
 
