@@ -1,0 +1,320 @@
+"""Every state change of posts, comments, tags and likes, one function each.
+
+Concurrency is left to the database. Every change that touches a post locks
+its row first (``SELECT ... FOR UPDATE``; SQLite's IMMEDIATE transactions
+serialise writers anyway), then the rows that hang off it: one lock order
+everywhere, so concurrent writers queue instead of deadlocking, and the
+stored counters change with ``F()`` in the same transaction as the rows they
+count.
+"""
+
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import slugify
+from rest_framework.exceptions import NotFound
+
+from accounts.models import User
+from core.exceptions import Conflict
+from posts.models import TITLE_MAX_LENGTH, Comment, Like, Post, PostStatus, Tag
+
+# Attempts at a unique slug: the plain slug, then random suffixes (a clash of
+# two 6-hex-digit suffixes is a one-in-16-million event).
+SLUG_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class LikeState:
+    """The caller's like of a post after a like or unlike, and the post's count."""
+
+    liked: bool
+    like_count: int
+
+
+# --- Tags --------------------------------------------------------------------
+
+
+def tag_normalise_name(name: str) -> str:
+    """Return the name with surrounding and repeated whitespace removed."""
+    return " ".join(name.split())
+
+
+def tag_slug(name: str) -> str:
+    """Return the slug a tag name is known by (empty when it has no letters)."""
+    return slugify(name, allow_unicode=True)
+
+
+def tags_ensure(*, names: Iterable[str]) -> list[Tag]:
+    """Return the tags for the names, creating the missing ones; race-safe.
+
+    Names that normalise to the same slug are one tag; the first name used
+    for a tag stays its display name.
+    """
+    names_by_slug: dict[str, str] = {}
+    for name in names:
+        name = tag_normalise_name(name)
+        slug = tag_slug(name)
+        if not slug:
+            raise ValueError(f"The tag name {name!r} has no letters or digits.")
+        names_by_slug.setdefault(slug, name)
+    if not names_by_slug:
+        return []
+    # INSERT ... ON CONFLICT DO NOTHING: a tag created concurrently is simply
+    # found by the SELECT below. Sorted so concurrent writers insert in the
+    # same order and wait for each other instead of deadlocking.
+    Tag.objects.bulk_create(
+        [Tag(name=name, slug=slug) for slug, name in sorted(names_by_slug.items())],
+        ignore_conflicts=True,
+    )
+    return list(Tag.objects.filter(slug__in=names_by_slug).order_by("slug"))
+
+
+@transaction.atomic
+def tag_update(*, tag: Tag, name: str, slug: str) -> Tag:
+    """Rename a tag (from the admin); the counter is not the caller's to set."""
+    tag.name = tag_normalise_name(name)
+    tag.slug = slug
+    tag.save(update_fields=["name", "slug"])
+    return tag
+
+
+def _tags_count_published(tag_ids: Iterable[int], delta: int) -> None:
+    """Add delta to the published-post count of the tags."""
+    tag_ids = sorted(tag_ids)
+    if tag_ids and delta:
+        Tag.objects.filter(pk__in=tag_ids).update(post_count=F("post_count") + delta)
+
+
+def _post_tags_set(post: Post, tags: Sequence[Tag]) -> None:
+    """Replace the post's tags, keeping published counts exact."""
+    current = set(post.tags.values_list("id", flat=True))
+    wanted = {tag.pk for tag in tags}
+    if removed := current - wanted:
+        post.tags.remove(*removed)
+    if added := wanted - current:
+        post.tags.add(*sorted(added))
+    if post.is_published:
+        _tags_count_published(removed, -1)
+        _tags_count_published(added, +1)
+
+
+# --- Posts ---------------------------------------------------------------------
+
+
+def _locked(post: Post, *, published_only: bool = False) -> Post:
+    """Return the post's row locked for this transaction; 404 if it is gone."""
+    posts = Post.objects.select_for_update()
+    if published_only:
+        posts = posts.published()
+    locked = posts.filter(pk=post.pk).first()
+    if locked is None:
+        raise NotFound()
+    return locked
+
+
+def _slug_candidates(text: str) -> Iterator[str]:
+    base = tag_slug(text)[:TITLE_MAX_LENGTH].strip("-") or "post"
+    yield base
+    for _ in range(SLUG_ATTEMPTS - 1):
+        yield f"{base}-{secrets.token_hex(3)}"
+
+
+def _insert_with_unique_slug(post: Post, *, slug: str | None) -> None:
+    """Insert the post under the first free slug; a clash retries in a savepoint.
+
+    Checking first and inserting after would race: two posts with the same
+    title created at once would both see the slug free. The unique index
+    decides instead, and only the losing insert is rolled back.
+    """
+    for candidate in _slug_candidates(slug or post.title):
+        post.slug = candidate
+        try:
+            with transaction.atomic():
+                post.save(force_insert=True)
+        except IntegrityError:
+            if not Post.objects.filter(slug=candidate).exists():
+                raise  # Another constraint failed: not ours to retry.
+            continue
+        return
+    raise Conflict("Could not find a free slug for this post; try again.")
+
+
+@transaction.atomic
+def post_create(
+    *,
+    author: User,
+    title: str,
+    body: str = "",
+    tags: Sequence[str] = (),
+    slug: str | None = None,
+) -> Post:
+    """Create a draft with a unique slug derived from the title (or given)."""
+    now = timezone.now()
+    post = Post(author=author, title=title, body=body, created_at=now, updated_at=now)
+    _insert_with_unique_slug(post, slug=slug)
+    _post_tags_set(post, tags_ensure(names=tags))
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *,
+    post: Post,
+    title: str | None = None,
+    body: str | None = None,
+    tags: Sequence[str] | None = None,
+    slug: str | None = None,
+    author: User | None = None,
+) -> Post:
+    """Change the given fields of a post; fields left as None keep their value.
+
+    The API changes title, body and tags; the admin may also change the slug
+    and (admins only) reassign the author.
+    """
+    post = _locked(post)
+    changes = {"title": title, "body": body, "slug": slug, "author": author}
+    for field, value in changes.items():
+        if value is not None:
+            setattr(post, field, value)
+    post.updated_at = timezone.now()
+    update_fields = [field for field, value in changes.items() if value is not None]
+    post.save(update_fields=[*update_fields, "updated_at"])
+    if tags is not None:
+        _post_tags_set(post, tags_ensure(names=tags))
+    return post
+
+
+@transaction.atomic
+def post_publish(*, post: Post) -> Post:
+    """Publish a draft now; publishing a published post changes nothing."""
+    post = _locked(post)
+    if post.is_published:
+        return post
+    now = timezone.now()
+    post.status = PostStatus.PUBLISHED
+    post.published_at = now
+    post.updated_at = now
+    post.save(update_fields=["status", "published_at", "updated_at"])
+    _tags_count_published(post.tags.values_list("id", flat=True), +1)
+    return post
+
+
+@transaction.atomic
+def post_unpublish(*, post: Post) -> Post:
+    """Return a post to draft and clear its publication time; idempotent."""
+    post = _locked(post)
+    if not post.is_published:
+        return post
+    post.status = PostStatus.DRAFT
+    post.published_at = None
+    post.updated_at = timezone.now()
+    post.save(update_fields=["status", "published_at", "updated_at"])
+    _tags_count_published(post.tags.values_list("id", flat=True), -1)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post) -> None:
+    """Delete a post with its comments and likes."""
+    post = _locked(post)
+    if post.is_published:
+        _tags_count_published(post.tags.values_list("id", flat=True), -1)
+    post.delete()
+
+
+# --- Likes -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_like(*, post: Post, user: User) -> LikeState:
+    """Like a published post; liking it again changes nothing."""
+    post = _locked(post, published_only=True)
+    # With the post row locked, concurrent likes of this post queue here; the
+    # unique (user, post) index still guards any path that skips the lock.
+    _, created = Like.objects.get_or_create(post=post, user=user)
+    if created:
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+    return LikeState(liked=True, like_count=post.like_count + int(created))
+
+
+@transaction.atomic
+def post_unlike(*, post: Post, user: User) -> LikeState:
+    """Withdraw a like of a published post; unliking again changes nothing."""
+    post = _locked(post, published_only=True)
+    deleted, _ = Like.objects.filter(post=post, user=user).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - deleted)
+    return LikeState(liked=False, like_count=post.like_count - deleted)
+
+
+# --- Comments ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_create(*, post: Post, author: User, body: str) -> Comment:
+    """Comment on a published post and count it."""
+    post = _locked(post, published_only=True)
+    now = timezone.now()
+    comment = Comment.objects.create(
+        post=post, author=author, body=body, created_at=now, updated_at=now
+    )
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, body: str) -> Comment:
+    """Change a comment's text."""
+    locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+    if locked is None:
+        raise NotFound()
+    locked.body = body
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["body", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment) -> None:
+    """Delete a comment and uncount it; deleting it twice changes nothing."""
+    post = _locked(Post(pk=comment.post_id))
+    deleted, _ = Comment.objects.filter(pk=comment.pk).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") - 1)
+
+
+# --- Users ---------------------------------------------------------------------------
+
+
+def _uncount(rows: QuerySet[Comment] | QuerySet[Like], counter: str) -> None:
+    """Subtract each post's share of rows from its counter."""
+    per_post = (
+        rows.filter(post=OuterRef("pk")).values("post").annotate(n=Count("pk"))
+    ).values("n")
+    Post.objects.filter(pk__in=Subquery(rows.values("post"))).update(
+        **{counter: F(counter) - Coalesce(Subquery(per_post), Value(0))}
+    )
+
+
+@transaction.atomic
+def user_engagement_delete(*, user: User) -> None:
+    """Delete a user's comments and likes, keeping the posts' counters exact.
+
+    Call it before deleting a user: the database would cascade both, but
+    without uncounting them.
+    """
+    comments = Comment.objects.filter(author=user)
+    likes = Like.objects.filter(user=user)
+    touched = Post.objects.filter(pk__in=comments.values("post")) | Post.objects.filter(
+        pk__in=likes.values("post")
+    )
+    list(touched.order_by("pk").select_for_update().values_list("pk", flat=True))
+    _uncount(comments, "comment_count")
+    _uncount(likes, "like_count")
+    comments.delete()
+    likes.delete()
