@@ -1,0 +1,125 @@
+"""Input and output shapes of posts, comments, tags and likes."""
+
+from rest_framework import serializers
+
+from accounts.models import User
+from posts.models import (
+    BODY_MAX_LENGTH,
+    COMMENT_MAX_LENGTH,
+    MAX_TAGS_PER_POST,
+    TAG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Comment,
+    Post,
+    Tag,
+)
+from posts.services import tag_normalise_name, tag_slug
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    """The public face of a user: never the e-mail."""
+
+    class Meta:
+        model = User
+        fields = ["id", "display_name"]
+        read_only_fields = fields
+
+
+class PostSerializer(serializers.ModelSerializer):
+    """A post as every reader sees it."""
+
+    author = AuthorSerializer(read_only=True)
+    tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
+    # Annotated by PostQuerySet.with_liked_by_me (False for anonymous callers).
+    liked_by_me = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "body",
+            "status",
+            "author",
+            "tags",
+            "like_count",
+            "liked_by_me",
+            "comment_count",
+            "created_at",
+            "updated_at",
+            "published_at",
+        ]
+        read_only_fields = fields
+
+
+class TagNameField(serializers.CharField):
+    """A tag name: up to 50 characters that slugify to something."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_length=TAG_MAX_LENGTH, **kwargs)  # type: ignore[arg-type]
+
+    def to_internal_value(self, data: str) -> str:
+        name = tag_normalise_name(super().to_internal_value(data))
+        slug = tag_slug(name)
+        if not slug:
+            raise serializers.ValidationError(
+                "A tag name needs at least one letter or digit.", code="invalid"
+            )
+        if len(slug) > TAG_MAX_LENGTH:
+            raise serializers.ValidationError(
+                f"Ensure this tag's slug has no more than {TAG_MAX_LENGTH} characters.",
+                code="max_length",
+            )
+        return name
+
+
+class PostWriteSerializer(serializers.Serializer):
+    """What a client may set on a post: its text and tags, nothing else."""
+
+    title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+    # PUT replaces the whole post: an omitted body or tags list becomes empty.
+    # PATCH leaves omitted fields as they are.
+    body = serializers.CharField(
+        max_length=BODY_MAX_LENGTH,
+        allow_blank=True,
+        trim_whitespace=False,
+        required=False,
+        default="",
+    )
+    tags = serializers.ListField(
+        child=TagNameField(),
+        max_length=MAX_TAGS_PER_POST,
+        required=False,
+        default=list,
+    )
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    """A comment; only its body is writable."""
+
+    author = AuthorSerializer(read_only=True)
+    body = serializers.CharField(min_length=1, max_length=COMMENT_MAX_LENGTH)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "post", "author", "body", "created_at", "updated_at"]
+        read_only_fields = ["id", "post", "author", "created_at", "updated_at"]
+
+
+class LikeStateSerializer(serializers.Serializer):
+    """The caller's like of a post and the post's like count."""
+
+    liked = serializers.BooleanField(read_only=True)
+    like_count = serializers.IntegerField(read_only=True)
+
+
+class TagSerializer(serializers.ModelSerializer):
+    """A tag with the number of published posts carrying it."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "post_count"]
+        read_only_fields = fields

@@ -1,0 +1,199 @@
+"""HTTP glue for posts, comments, likes and tags; the services do the work.
+
+Every write checks, in this order: credentials (401), then whether the
+caller can see the object (404), then whether the role allows the action (403).
+"""
+
+from functools import cached_property
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from accounts.models import User
+from accounts.permissions import IsAuthorOrAbove, IsOwnerOrEditor
+from core.pagination import PageNumberPagination
+from posts import services
+from posts.filters import PostFilter, PostOrderingFilter
+from posts.models import Comment, Post, Tag
+from posts.pagination import CommentCursorPagination, PostCursorPagination
+from posts.permissions import IsPostOwnerOrEditor
+from posts.serializers import (
+    CommentSerializer,
+    LikeStateSerializer,
+    PostSerializer,
+    PostWriteSerializer,
+    TagSerializer,
+)
+
+
+def _is_read(request: Request) -> bool:
+    return request.method in permissions.SAFE_METHODS
+
+
+class PostViewSet(viewsets.ModelViewSet):
+    """Posts: public reads, writes by their author or an editor."""
+
+    # Class-level queryset only documents the path parameter type; requests
+    # are always scoped to the caller by get_queryset.
+    queryset = Post.objects.none()
+    serializer_class = PostSerializer
+    pagination_class = PostCursorPagination
+    filter_backends = [DjangoFilterBackend, PostOrderingFilter]
+    filterset_class = PostFilter
+    lookup_value_regex = r"\d+"
+
+    def get_permissions(self) -> list[BasePermission]:
+        if _is_read(self.request):
+            return [permissions.AllowAny()]
+        if self.action == "create":
+            return [IsAuthorOrAbove()]
+        if self.action == "like":
+            return [permissions.IsAuthenticated()]
+        return [IsPostOwnerOrEditor()]
+
+    def get_queryset(self) -> QuerySet[Post]:
+        user = self.request.user
+        if self.action == "like":
+            # Likes exist only on published posts: a draft is 404 to everyone.
+            return Post.objects.published()
+        posts = Post.objects.visible_to(user)
+        if _is_read(self.request):
+            posts = posts.for_list(user)
+        return posts
+
+    def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
+        # The list's filters (published by default) must not hide a draft
+        # from its author when it is fetched by id.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _read(self, post: Post) -> dict[str, Any]:
+        """Return the post as the caller now sees it."""
+        post = Post.objects.for_list(self.request.user).get(pk=post.pk)
+        return PostSerializer(post).data
+
+    @extend_schema(request=PostWriteSerializer, responses={201: PostSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Create a draft by the caller."""
+        serializer = PostWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        post = services.post_create(
+            author=cast(User, request.user), **serializer.validated_data
+        )
+        return Response(self._read(post), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PostWriteSerializer, responses=PostSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Replace (PUT) or change (PATCH) a post's title, body and tags."""
+        post = self.get_object()
+        serializer = PostWriteSerializer(
+            data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        post = services.post_update(post=post, **serializer.validated_data)
+        return Response(self._read(post))
+
+    @extend_schema(request=PostWriteSerializer, responses=PostSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_destroy(self, instance: Post) -> None:
+        services.post_delete(post=instance)
+
+    @extend_schema(request=None, responses=PostSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str) -> Response:
+        """Publish the post now (a published post stays as it is)."""
+        post = services.post_publish(post=self.get_object())
+        return Response(self._read(post))
+
+    @extend_schema(request=None, responses=PostSerializer)
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request: Request, pk: str) -> Response:
+        """Return the post to draft and clear its publication time."""
+        post = services.post_unpublish(post=self.get_object())
+        return Response(self._read(post))
+
+    @extend_schema(request=None, responses=LikeStateSerializer)
+    @action(detail=True, methods=["post", "delete"])
+    def like(self, request: Request, pk: str) -> Response:
+        """Like (POST) or unlike (DELETE) a published post; both are idempotent."""
+        post, user = self.get_object(), cast(User, request.user)
+        if request.method == "DELETE":
+            state = services.post_unlike(post=post, user=user)
+        else:
+            state = services.post_like(post=post, user=user)
+        return Response(LikeStateSerializer(state).data)
+
+
+class CommentViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A published post's comments: anyone reads, members write, owners edit."""
+
+    queryset = Comment.objects.none()
+    serializer_class = CommentSerializer
+    pagination_class = CommentCursorPagination
+    filter_backends: list[type] = []
+    lookup_value_regex = r"\d+"
+
+    def get_permissions(self) -> list[BasePermission]:
+        if _is_read(self.request):
+            return [permissions.AllowAny()]
+        if self.action == "create":
+            return [permissions.IsAuthenticated()]
+        return [IsOwnerOrEditor()]
+
+    @cached_property
+    def parent_post(self) -> Post:
+        """Return the post in the path; comments of a draft are 404 to everyone."""
+        return get_object_or_404(Post.objects.published(), pk=self.kwargs["post_pk"])
+
+    def get_queryset(self) -> QuerySet[Comment]:
+        return Comment.objects.filter(post=self.parent_post).for_list()
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        serializer.instance = services.comment_create(
+            post=self.parent_post,
+            author=cast(User, self.request.user),
+            body=serializer.validated_data["body"],
+        )
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Change a comment's body (the only writable field)."""
+        comment = self.get_object()
+        serializer = self.get_serializer(comment, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "body" in serializer.validated_data:
+            comment = services.comment_update(
+                comment=comment, body=serializer.validated_data["body"]
+            )
+        return Response(self.get_serializer(comment).data)
+
+    def perform_destroy(self, instance: Comment) -> None:
+        services.comment_delete(comment=instance)
+
+
+class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Tags in use on published posts, most used first."""
+
+    # Tags only on drafts are left out: their names are not public yet.
+    queryset = Tag.objects.filter(post_count__gt=0).order_by("-post_count", "slug")
+    serializer_class = TagSerializer
+    pagination_class = PageNumberPagination
+    permission_classes = [permissions.AllowAny]
+    filter_backends: list[type] = []
