@@ -1,0 +1,179 @@
+"""Content in the Django admin for editors and admins; saves go through services."""
+
+from typing import Any, cast
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from accounts.models import Role, User
+from posts import services
+from posts.models import Comment, Post, Tag
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    user = request.user
+    return isinstance(user, User) and user.has_role(Role.ADMIN)
+
+
+def _adopt(obj: Post, saved: Post) -> None:
+    """Copy what the service saved onto the admin's instance (for its redirects)."""
+    for field in Post._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "author",
+        "status",
+        "published_at",
+        "like_count",
+        "comment_count",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        ("author", admin.RelatedOnlyFieldListFilter),
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        "published_at",
+        "created_at",
+    )
+    list_select_related = ("author",)
+    search_fields = ("title", "slug")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    prepopulated_fields = {"slug": ("title",)}
+    fields = (
+        "title",
+        "slug",
+        "author",
+        "status",
+        "body",
+        "tags",
+        "published_at",
+        "like_count",
+        "comment_count",
+        "created_at",
+        "updated_at",
+    )
+    actions = ("publish", "unpublish")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Post | None = None
+    ) -> tuple[str, ...]:
+        readonly = (
+            "published_at",
+            "like_count",
+            "comment_count",
+            "created_at",
+            "updated_at",
+        )
+        # Only admins reassign posts; an editor's new post is their own.
+        return readonly if _is_admin(request) else ("author", *readonly)
+
+    def get_autocomplete_fields(self, request: HttpRequest) -> tuple[str, ...]:
+        return ("author", "tags") if _is_admin(request) else ("tags",)
+
+    def save_model(
+        self, request: HttpRequest, obj: Post, form: ModelForm, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        fields = {
+            "title": data["title"],
+            "body": data["body"],
+            "slug": data["slug"],
+            "tags": [tag.name for tag in data["tags"]],
+        }
+        if change:
+            post = services.post_update(post=obj, author=data.get("author"), **fields)
+        else:
+            author = data.get("author") or cast(User, request.user)
+            post = services.post_create(author=author, **fields)
+        if data["status"] == Post.Status.PUBLISHED:
+            post = services.post_publish(post=post)
+        else:
+            post = services.post_unpublish(post=post)
+        _adopt(obj, post)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        # The tags were saved by the service (which keeps tag counts exact).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request: HttpRequest, obj: Post) -> None:
+        services.post_delete(post=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        for post in queryset:
+            services.post_delete(post=post)
+
+    @admin.action(description="Publish the selected posts")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        for post in queryset:
+            services.post_publish(post=post)
+        self.message_user(request, "Published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish the selected posts (back to draft)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        for post in queryset:
+            services.post_unpublish(post=post)
+        self.message_user(request, "Returned to draft.", messages.SUCCESS)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Moderation: comments are written through the API, edited or removed here."""
+
+    list_display = ("__str__", "post", "author", "created_at")
+    list_select_related = ("post", "author")
+    search_fields = ("body",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    fields = ("post", "author", "body", "created_at", "updated_at")
+    readonly_fields = ("post", "author", "created_at", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: Comment, form: ModelForm, change: bool
+    ) -> None:
+        form.instance = services.comment_update(
+            comment=obj, body=form.cleaned_data["body"]
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        services.comment_delete(comment=obj)
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Comment]
+    ) -> None:
+        for comment in queryset:
+            services.comment_delete(comment=comment)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Tags are created on first use; here they are renamed or removed."""
+
+    list_display = ("name", "slug", "post_count")
+    search_fields = ("name", "slug")
+    ordering = ("slug",)
+    fields = ("name", "slug", "post_count")
+    readonly_fields = ("post_count",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: Tag, form: ModelForm, change: bool
+    ) -> None:
+        services.tag_update(
+            tag=obj, name=form.cleaned_data["name"], slug=form.cleaned_data["slug"]
+        )
