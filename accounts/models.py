@@ -1,11 +1,14 @@
 """The user: an e-mail login with a role that decides everything it may do."""
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
@@ -141,3 +144,68 @@ class User(AbstractBaseUser):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+    def get_session_auth_hash(self) -> str:
+        """Return the HMAC that keeps an admin session valid.
+
+        Django ends sessions when the password changes; mixing in the token
+        version ends them too when every token is revoked (logout-all,
+        deactivation, "revoke all tokens").
+        """
+        return self._session_auth_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=fallback_secret)
+
+    def _session_auth_hash(self, *, secret: str | bytes | None) -> str:
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.token_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class DeniedAccessTokenQuerySet(models.QuerySet["DeniedAccessToken"]):
+    def live(self) -> "DeniedAccessTokenQuerySet":
+        """Return the denials whose access token has not expired yet."""
+        return self.filter(expires_at__gt=timezone.now())
+
+    def expired(self) -> "DeniedAccessTokenQuerySet":
+        """Return the denials whose access token has expired (safe to delete)."""
+        return self.filter(expires_at__lte=timezone.now())
+
+
+class DeniedAccessToken(models.Model):
+    """An access token refused before it expires, because its holder logged out.
+
+    SimpleJWT can only blacklist refresh tokens. The row is the authoritative
+    record; the user cache mirrors the user's live denials so authentication
+    needs no query for them. Rows are useless after ``expires_at`` and are
+    removed by ``manage.py flush_denied_tokens``.
+    """
+
+    jti = models.CharField(max_length=255, unique=True)
+    # Indexed together with expires_at below (user first), which also serves
+    # lookups by user alone.
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="denied_access_tokens",
+        db_index=False,
+    )
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = DeniedAccessTokenQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["user", "expires_at"], name="accounts_denied_user_expiry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"denied access token {self.jti}"

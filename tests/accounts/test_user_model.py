@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import identify_hasher
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import DeniedAccessToken, Role, User
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +48,13 @@ def test_database_refuses_an_unknown_role():
 
 
 def test_lookup_by_email_ignores_letter_case():
-    user = UserFactory(email="grace@example.com")
+    user = UserFactory.create(email="grace@example.com")
 
     assert User.objects.get_by_natural_key("GRACE@Example.com") == user
 
 
 def test_login_backend_ignores_email_letter_case():
-    user = UserFactory(email="grace@example.com")
+    user = UserFactory.create(email="grace@example.com")
 
     assert authenticate(username="Grace@EXAMPLE.com", password=DEFAULT_PASSWORD) == user
     assert authenticate(username="grace@example.com", password="wrong-password") is None
@@ -63,7 +64,7 @@ def test_login_backend_ignores_email_letter_case():
 
 
 def test_inactive_user_cannot_log_in():
-    UserFactory(email="gone@example.com", is_active=False)
+    UserFactory.create(email="gone@example.com", is_active=False)
 
     assert authenticate(username="gone@example.com", password=DEFAULT_PASSWORD) is None
 
@@ -120,3 +121,30 @@ def test_passwords_are_hashed_with_argon2id_and_owasp_parameters(settings):
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert identify_hasher(user.password).algorithm == "argon2"
     assert user.check_password("a-long-passphrase")
+
+
+def test_admin_sessions_end_when_the_token_version_changes():
+    user = UserFactory.build(token_version=0)
+    before = user.get_session_auth_hash()
+
+    user.token_version = 1
+
+    assert user.get_session_auth_hash() != before
+
+
+def test_admin_sessions_end_when_the_password_changes():
+    user = UserFactory.build()
+    before = user.get_session_auth_hash()
+
+    user.set_password("another-passphrase")
+
+    assert user.get_session_auth_hash() != before
+
+
+def test_a_denied_access_token_is_unique_by_jti():
+    user = UserFactory.create()
+    expires_at = timezone.now()
+    DeniedAccessToken.objects.create(jti="abc", user=user, expires_at=expires_at)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DeniedAccessToken.objects.create(jti="abc", user=user, expires_at=expires_at)
