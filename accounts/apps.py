@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts import schema  # noqa: F401  (registers the extension)
+        from accounts.receivers import record_session_login
+
+        # Django's own receiver saves last_login behind the user service's
+        # back (and so behind the user cache's); record it through the service.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(record_session_login, dispatch_uid="accounts_login")

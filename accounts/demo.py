@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from accounts.models import Role, User
+from accounts.services import user_create, user_set_password, user_update
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,17 @@ def ensure_demo_users() -> dict[str, User]:
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(email=account.email).first()
         if user is None:
-            user = User.objects.create_user(
-                account.email,
-                account.password,
+            user = user_create(
+                email=account.email,
+                password=account.password,
                 display_name=account.display_name,
                 role=account.role,
             )
-        elif not user.check_password(account.password) or user.role != account.role:
+        else:
             # Someone changed a demo account: put it back as documented.
-            user.set_password(account.password)
-            user.role = account.role
-            user.is_active = True
-            user.save(update_fields=["password", "role", "is_active"])
+            if not user.check_password(account.password):
+                user = user_set_password(user=user, new_password=account.password)
+            if user.role != account.role or not user.is_active:
+                user = user_update(user=user, role=account.role, is_active=True)
         users[account.email] = user
     return users

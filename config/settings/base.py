@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from core.logging import configure_structlog, logging_config
 
@@ -183,9 +184,12 @@ SIMPLE_JWT = {
         minutes=env.int("JWT_ACCESS_MINUTES", default=10)
     ),
     "REFRESH_TOKEN_LIFETIME": timedelta(hours=env.int("JWT_REFRESH_HOURS", default=24)),
+    # Rotation and the blacklist are done by accounts.tokens (one use per
+    # refresh token, even under concurrency); last_login by accounts.services,
+    # so the user cache sees it.
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
-    "UPDATE_LAST_LOGIN": True,
+    "UPDATE_LAST_LOGIN": False,
     "ALGORITHM": "HS256",
     # A key of its own, so rotating the Django secret does not log everyone
     # out and a leak of one does not forge the other.
@@ -195,6 +199,14 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
     "LEEWAY": 0,
 }
+
+# Authentication reads the user (and its denied access tokens) from the cache
+# for at most this long; every change through accounts.services rewrites the
+# entry at once. At most 60: it bounds how long a change made while Redis was
+# unreachable can go unseen once Redis answers again.
+USER_CACHE_TTL_SECONDS = env.int("USER_CACHE_TTL_SECONDS", default=60)
+if not 1 <= USER_CACHE_TTL_SECONDS <= 60:
+    raise ImproperlyConfigured("USER_CACHE_TTL_SECONDS must be between 1 and 60.")
 
 # Password reset e-mails link here; {uid} and {token} are filled in.
 PASSWORD_RESET_URL = env(
@@ -212,7 +224,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Inkwell <no-reply@exampl
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.CachedUserJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -1,0 +1,254 @@
+"""Every write to a user goes through these functions: API, admin and commands alike.
+
+Each one refreshes the user's cached auth state once its transaction commits,
+so a change (role, deactivation, revoked tokens) shows on the next request.
+"""
+
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.fields import get_error_detail
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
+from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.utils import datetime_from_epoch
+
+from accounts.models import DeniedAccessToken, Role, User
+from accounts.tokens import TokenPair, token_pair_issue
+from accounts.user_cache import auth_state_refresh
+from core.exceptions import Conflict
+
+LAST_ADMIN_MESSAGE = "The last active admin cannot be demoted, deactivated or deleted."
+HAS_POSTS_MESSAGE = "This user has posts and cannot be deleted; deactivate it instead."
+INVALID_RESET_LINK_MESSAGE = "The password reset link is invalid or has expired."
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role = Role.READER,
+    bio: str = "",
+) -> User:
+    """Create a user with a (validated) password; a duplicate e-mail is a 400."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email, password, display_name=display_name, role=role, bio=bio
+            )
+    except DjangoValidationError as exc:
+        raise ValidationError(get_error_detail(exc)) from exc
+    except IntegrityError as exc:
+        # Two registrations of one address at once: the unique index decides.
+        raise ValidationError(
+            {"email": [ErrorDetail("A user with this e-mail exists.", code="unique")]}
+        ) from exc
+
+
+def user_register(*, email: str, password: str, display_name: str) -> User:
+    """Create a self-registered user: always a reader."""
+    return user_create(email=email, password=password, display_name=display_name)
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    display_name: str | None = None,
+    bio: str | None = None,
+    role: Role | str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change the given fields; deactivation also revokes every token.
+
+    The last active admin cannot lose admin rights (409 CONFLICT).
+    """
+    may_lose_admin = (role is not None and role != Role.ADMIN) or is_active is False
+    locked = _lock_user(user.pk, guard_admins=may_lose_admin)
+    wanted = {
+        "display_name": display_name,
+        "bio": bio,
+        "role": role,
+        "is_active": is_active,
+    }
+    changes = {
+        name: value
+        for name, value in wanted.items()
+        if value is not None and getattr(locked, name) != value
+    }
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if changes:
+        locked.save(update_fields=list(changes))
+        _refresh_cache_on_commit(locked)
+    if changes.get("is_active") is False:
+        _revoke_tokens(locked)
+    return locked
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete a user without posts (409 otherwise, and for the last active admin)."""
+    locked = _lock_user(user.pk, guard_admins=True)
+    try:
+        locked.delete()
+    except ProtectedError as exc:
+        raise Conflict(HAS_POSTS_MESSAGE) from exc
+    transaction.on_commit(partial(auth_state_refresh, user_id=user.pk))
+
+
+@transaction.atomic
+def user_login(*, user: User) -> TokenPair:
+    """Record a successful API login and return a new token pair for the user."""
+    user_record_login(user=user)
+    return token_pair_issue(user=user)
+
+
+@transaction.atomic
+def user_record_login(*, user: User) -> None:
+    """Stamp last_login (API and admin logins alike)."""
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    _refresh_cache_on_commit(user)
+
+
+@transaction.atomic
+def user_set_password(*, user: User, new_password: str) -> User:
+    """Set a new password and revoke every token issued before."""
+    locked = _lock_user(user.pk)
+    _set_password(locked, new_password)
+    return locked
+
+
+@transaction.atomic
+def user_change_password(*, user: User, new_password: str) -> TokenPair:
+    """Change the caller's password; return a fresh pair (all others are revoked)."""
+    return token_pair_issue(
+        user=user_set_password(user=user, new_password=new_password)
+    )
+
+
+@transaction.atomic
+def user_reset_password(*, user: User, token: str, new_password: str) -> None:
+    """Set a new password from a reset link (once) and revoke every token."""
+    locked = _lock_user(user.pk)
+    # Checked again under the row lock: the token embeds the password hash,
+    # so of two concurrent confirmations only the first can pass.
+    if not default_token_generator.check_token(locked, token):
+        raise ValidationError(
+            {"token": [ErrorDetail(INVALID_RESET_LINK_MESSAGE, code="invalid")]}
+        )
+    _set_password(locked, new_password)
+
+
+def user_request_password_reset(*, email: str) -> None:
+    """E-mail a reset link to an active account; do the same work for any address.
+
+    An unknown address gets the same lookup, token, link and rendered message
+    (only the hand-off to the mail backend is skipped), so neither the answer
+    nor its timing says whether an account exists.
+    """
+    normalised = User.objects.normalize_email(email)
+    user = User.objects.filter(email=normalised, is_active=True).first()
+    message = _password_reset_message(user or User(email=normalised))
+    if user is not None:
+        message.send()
+
+
+@transaction.atomic
+def user_logout(*, user: User, access: Token, refresh: RefreshToken) -> None:
+    """End one session: deny its access token until expiry, blacklist its refresh."""
+    DeniedAccessToken.objects.get_or_create(
+        jti=access[api_settings.JTI_CLAIM],
+        defaults={"user": user, "expires_at": datetime_from_epoch(access["exp"])},
+    )
+    refresh.blacklist()
+    _refresh_cache_on_commit(user)
+
+
+@transaction.atomic
+def user_revoke_tokens(*, user: User) -> User:
+    """Make every token issued to the user so far fail (logout-all, revoke_tokens)."""
+    locked = _lock_user(user.pk)
+    _revoke_tokens(locked)
+    return locked
+
+
+def denied_access_tokens_flush() -> int:
+    """Delete the denials of access tokens that have expired; return how many."""
+    deleted, _ = DeniedAccessToken.objects.expired().delete()
+    return deleted
+
+
+def _lock_user(user_id: int, *, guard_admins: bool = False) -> User:
+    """Lock and return the user row; with guard_admins, keep an active admin.
+
+    Active admin rows are locked first, in id order (the same order for every
+    transaction, so no deadlock), before the user's own row. Two concurrent
+    demotions of the last two admins cannot both pass: the second waits, then
+    no longer finds the first among the active admins.
+    """
+    admin_ids: list[int] = []
+    if guard_admins:
+        admin_ids = list(
+            User.objects.select_for_update()
+            .filter(role=Role.ADMIN, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    locked = User.objects.select_for_update().get(pk=user_id)
+    if guard_admins and admin_ids == [locked.pk]:
+        raise Conflict(LAST_ADMIN_MESSAGE)
+    return locked
+
+
+def _set_password(user: User, new_password: str) -> None:
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _revoke_tokens(user)
+
+
+def _revoke_tokens(user: User) -> None:
+    """Bump the token version and blacklist the user's live refresh tokens."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
+    live_refresh_tokens = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live_refresh_tokens],
+        ignore_conflicts=True,
+    )
+    _refresh_cache_on_commit(user)
+
+
+def _refresh_cache_on_commit(user: User) -> None:
+    transaction.on_commit(partial(auth_state_refresh, user_id=user.pk))
+
+
+def _password_reset_message(user: User) -> EmailMessage:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    context = {
+        "user": user,
+        "reset_url": settings.PASSWORD_RESET_URL.format(uid=uid, token=token),
+        "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+    }
+    subject = render_to_string("accounts/password_reset_subject.txt", context)
+    body = render_to_string("accounts/password_reset_email.txt", context)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email])

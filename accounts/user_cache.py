@@ -1,0 +1,87 @@
+"""The cached copy of what authentication needs: the user row and its denied tokens.
+
+The database is authoritative; the cache only saves the queries. An entry
+lives at most ``USER_CACHE_TTL_SECONDS`` and is rewritten from the database
+after every committed change (the services schedule ``auth_state_refresh``),
+so a change shows on the very next request. When Redis is unreachable every
+read misses and the database answers: slower, never weaker.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
+
+from accounts.models import DeniedAccessToken, User
+
+# Bump when the cached shape changes, so a deploy never reads old entries.
+_KEY_VERSION = 1
+
+# The password hash stays out of the cache; the rebuilt user loads it lazily
+# (and a save() without update_fields then skips it, as for any deferred field).
+_CACHED_FIELDS = tuple(
+    field.attname for field in User._meta.concrete_fields if field.name != "password"
+)
+
+
+@dataclass(frozen=True)
+class AuthState:
+    user: User
+    denied_jtis: frozenset[str]
+
+
+def auth_state_get(*, user_id: int) -> AuthState | None:
+    """Return the user's auth state from the cache, or from the database on a miss.
+
+    Return None when the user does not exist. A miss stores the state with
+    ``add``, so a reader that raced a write never overwrites the fresher entry
+    that the write's ``auth_state_refresh`` stored.
+    """
+    payload = cache.get(_key(user_id))
+    if payload is not None:
+        return _from_payload(payload)
+    state = _load(user_id)
+    if state is not None:
+        cache.add(_key(user_id), _to_payload(state), timeout=_ttl())
+    return state
+
+
+def auth_state_refresh(*, user_id: int) -> None:
+    """Rewrite the user's cache entry from the database (or drop it if gone)."""
+    state = _load(user_id)
+    if state is None:
+        cache.delete(_key(user_id))
+    else:
+        cache.set(_key(user_id), _to_payload(state), timeout=_ttl())
+
+
+def _load(user_id: int) -> AuthState | None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    denied = DeniedAccessToken.objects.live().filter(user_id=user_id)
+    return AuthState(
+        user=user, denied_jtis=frozenset(denied.values_list("jti", flat=True))
+    )
+
+
+def _key(user_id: int) -> str:
+    return f"accounts:auth-state:v{_KEY_VERSION}:{user_id}"
+
+
+def _ttl() -> int:
+    return settings.USER_CACHE_TTL_SECONDS
+
+
+def _to_payload(state: AuthState) -> dict[str, Any]:
+    return {
+        "user": [getattr(state.user, name) for name in _CACHED_FIELDS],
+        "denied_jtis": sorted(state.denied_jtis),
+    }
+
+
+def _from_payload(payload: dict[str, Any]) -> AuthState:
+    user = User.from_db(DEFAULT_DB_ALIAS, _CACHED_FIELDS, payload["user"])
+    return AuthState(user=user, denied_jtis=frozenset(payload["denied_jtis"]))
