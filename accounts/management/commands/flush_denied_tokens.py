@@ -1,0 +1,18 @@
+"""Delete the logout denials of access tokens that have expired anyway."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from accounts.services import denied_access_tokens_flush
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete denied access tokens (from logouts) whose token has expired. "
+        "Run it daily with SimpleJWT's flushexpiredtokens."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        deleted = denied_access_tokens_flush()
+        self.stdout.write(f"Deleted {deleted} expired access-token denial(s).")
