@@ -1,5 +1,15 @@
-"""Routes of the accounts app under /api/v1/."""
+"""Routes of the accounts app under /api/v1/ (with or without a trailing slash)."""
 
-from django.urls import URLPattern
+from accounts.views import AuthViewSet, MeViewSet, UserViewSet
+from core.routers import OptionalSlashRouter
 
-urlpatterns: list[URLPattern] = []
+router = OptionalSlashRouter()
+# SimpleRouter.__init__ reduces any truthy trailing_slash to "/", so the
+# optional slash is set after construction.
+router.trailing_slash = "/?"
+router.register("auth", AuthViewSet, basename="auth")
+# users/me/ before users/{id}/; ids are digits, so "me" is never taken for one.
+router.register("users", MeViewSet, basename="me")
+router.register("users", UserViewSet, basename="user")
+
+urlpatterns = router.urls

@@ -1,8 +1,14 @@
 """Shared fixtures, and the rule that service-marked tests never skip silently in CI."""
 
 import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
 
 import pytest
+import redis
 from django.conf import settings
 from rest_framework.test import APIClient
 
@@ -49,3 +55,72 @@ def api_client() -> APIClient:
 @pytest.fixture
 def user_factory():
     return UserFactory
+
+
+class PrivateRedisServer:
+    """A redis-server process of this test's own, on a free loopback port.
+
+    Tests that stop Redis use this one, never the shared server.
+    """
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the server (again, on the same port) and wait until it answers."""
+        executable = shutil.which("redis-server")
+        if executable is None:
+            pytest.fail("redis-server is not installed")
+        command = [executable, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no"]  # nothing on disk
+        self._process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail("the private redis-server did not start")
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Terminate the server process this object started."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis(settings) -> Iterator[PrivateRedisServer]:
+    """Point the default cache at a private, running redis-server; stop it after.
+
+    Changing CACHES makes Django rebuild its cache connections; the rest of
+    the cache configuration (django-redis, timeouts, IGNORE_EXCEPTIONS) is
+    the project's own.
+    """
+    server = PrivateRedisServer()
+    server.start()
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": server.url},
+    }
+    try:
+        yield server
+    finally:
+        server.stop()

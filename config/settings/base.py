@@ -236,7 +236,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0) or None,
+    # 0 means "use REMOTE_ADDR" (None would make DRF trust a client-written
+    # X-Forwarded-For). Read by accounts.throttles.client_ip.
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
+    # Fixed-window counters; exactly one of the two applies to a request.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttles.AnonRateThrottle",
+        "accounts.throttles.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="300/min"),
         "user": env("THROTTLE_USER", default="1000/min"),

@@ -1,0 +1,116 @@
+"""Fixed-window counters in the shared cache, kept per process while Redis is down.
+
+A counter is one ``INCR`` (plus a ``SET NX EX`` that gives a new window its
+expiry) in a single Redis round trip. django-redis swallows connection
+errors (``IGNORE_EXCEPTIONS``), which would make every counter read zero and
+every throttle fail open; so the counters talk to the Redis client directly
+and, when it cannot answer, count in this process's memory instead: limits
+stay in force per process (N processes allow at most N times the rate) until
+Redis is back. One warning is logged per outage, not one per request.
+"""
+
+import logging
+import threading
+from typing import Any
+
+from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Per-process fallback while Redis is unreachable (also bounded in size).
+_local = LocMemCache("accounts-counters-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+_outage_lock = threading.Lock()
+_in_outage = False
+
+
+def counter_incr(key: str, *, timeout: int) -> int:
+    """Add one to the counter and return its new value; a new key lives timeout s."""
+    client = _redis_client()
+    if client is not None:
+        full_key = cache.make_key(key)
+        try:
+            pipe = client.pipeline(transaction=False)
+            pipe.set(full_key, 0, ex=timeout, nx=True)
+            pipe.incr(full_key)
+            _, value = pipe.execute()
+        except (RedisError, OSError) as exc:
+            _note_outage(exc)
+        else:
+            _note_recovery()
+            return int(value)
+    return _incr_locally(_fallback_for(client), key, timeout)
+
+
+def counter_get_many(keys: list[str]) -> dict[str, int]:
+    """Return the current value of each counter (0 for a missing one)."""
+    client = _redis_client()
+    if client is not None:
+        try:
+            values = client.mget([cache.make_key(key) for key in keys])
+        except (RedisError, OSError) as exc:
+            _note_outage(exc)
+        else:
+            _note_recovery()
+            pairs = zip(keys, values, strict=True)
+            return {key: int(value or 0) for key, value in pairs}
+    found = _fallback_for(client).get_many(keys)
+    return {key: int(found.get(key, 0)) for key in keys}
+
+
+def counter_delete(key: str) -> None:
+    """Drop the counter (where it is kept now, and from the local fallback)."""
+    client = _redis_client()
+    if client is not None:
+        try:
+            client.delete(cache.make_key(key))
+        except (RedisError, OSError) as exc:
+            _note_outage(exc)
+        else:
+            _note_recovery()
+    _fallback_for(client).delete(key)
+
+
+def _redis_client() -> Any:
+    """Return the raw Redis client behind the default cache, or None if not Redis."""
+    backend = getattr(cache, "client", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        return None
+    return backend.get_client(write=True)
+
+
+def _fallback_for(client: object) -> BaseCache:
+    """Return where counters live without Redis: the (local) cache, or memory."""
+    return cache if client is None else _local
+
+
+def _incr_locally(store: BaseCache, key: str, timeout: int) -> int:
+    store.add(key, 0, timeout=timeout)
+    try:
+        return store.incr(key)
+    except ValueError:  # expired between add and incr
+        store.set(key, 1, timeout=timeout)
+        return 1
+
+
+def _note_outage(exc: Exception) -> None:
+    global _in_outage
+    with _outage_lock:
+        first = not _in_outage
+        _in_outage = True
+    if first:
+        logger.warning(
+            "Redis unreachable (%s): throttle counters are kept per process "
+            "until it answers again",
+            exc,
+        )
+
+
+def _note_recovery() -> None:
+    global _in_outage
+    if _in_outage:
+        with _outage_lock:
+            _in_outage = False
+        logger.warning("Redis reachable again: throttle counters are shared again")

@@ -1,0 +1,192 @@
+"""Input and output shapes of the accounts API; validation only, no writes."""
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+from accounts.services import INVALID_RESET_LINK_MESSAGE
+from accounts.tokens import refresh_token_decode
+
+USER_FIELDS = [
+    "id",
+    "email",
+    "display_name",
+    "bio",
+    "role",
+    "is_active",
+    "date_joined",
+    "last_login",
+]
+
+
+class PasswordField(serializers.CharField):
+    """A write-only password, taken exactly as typed (no whitespace trimming)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 128)
+        super().__init__(
+            write_only=True,
+            trim_whitespace=False,
+            style={"input_type": "password"},
+            **kwargs,
+        )
+
+
+def check_password_strength(password: str, user: User, *, field: str) -> None:
+    """Run Django's password validators; report failures under ``field``."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({field: get_error_detail(exc)}) from exc
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A user as its owner and admins see it (the e-mail is shown nowhere else)."""
+
+    class Meta:
+        model = User
+        fields = USER_FIELDS
+        read_only_fields = USER_FIELDS
+
+
+class ProfileSerializer(UserSerializer):
+    """The caller's own user; only the display name and bio can be changed."""
+
+    class Meta(UserSerializer.Meta):
+        read_only_fields = [
+            name for name in USER_FIELDS if name not in {"display_name", "bio"}
+        ]
+
+
+class AdminUserUpdateSerializer(UserSerializer):
+    """A user as an admin edits it: profile, role and active flag."""
+
+    class Meta(UserSerializer.Meta):
+        read_only_fields = ["id", "email", "date_joined", "last_login"]
+
+
+class RegisterSerializer(serializers.ModelSerializer):
+    """What a new account needs; the password must pass the password validators."""
+
+    email = serializers.EmailField(max_length=254)
+    password = PasswordField()
+
+    class Meta:
+        model = User
+        fields = ["email", "password", "display_name"]
+
+    def validate_email(self, value: str) -> str:
+        email = User.objects.normalize_email(value)
+        if User.objects.filter(email=email).exists():
+            raise serializers.ValidationError(
+                "A user with this e-mail exists.", code="unique"
+            )
+        return email
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        candidate = User(
+            email=attrs["email"], display_name=attrs.get("display_name", "")
+        )
+        check_password_strength(attrs["password"], candidate, field="password")
+        return attrs
+
+
+class AdminUserCreateSerializer(RegisterSerializer):
+    """An account created by an admin, with any role."""
+
+    class Meta(RegisterSerializer.Meta):
+        fields = ["email", "password", "display_name", "bio", "role"]
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = PasswordField()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class LogoutSerializer(serializers.Serializer):
+    """The refresh token of the session being ended; it must be the caller's."""
+
+    refresh = serializers.CharField(write_only=True)
+
+    def validate_refresh(self, value: str) -> RefreshToken:
+        try:
+            token = refresh_token_decode(value)
+        except InvalidToken as exc:
+            raise serializers.ValidationError(
+                "Token is invalid, expired or already used.", code="token_not_valid"
+            ) from exc
+        if str(token.get(api_settings.USER_ID_CLAIM)) != str(
+            self.context["request"].user.pk
+        ):
+            raise serializers.ValidationError(
+                "This refresh token belongs to another session.", code="invalid"
+            )
+        return token
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = PasswordField()
+    new_password = PasswordField()
+
+    def validate_current_password(self, value: str) -> str:
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError(
+                "The current password is not correct.", code="invalid"
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = self.context["request"].user
+        check_password_strength(attrs["new_password"], user, field="new_password")
+        return attrs
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    """A reset link's uid and token, and the new password; adds ``user``."""
+
+    uid = serializers.CharField(write_only=True, max_length=64)
+    token = serializers.CharField(write_only=True, max_length=128)
+    new_password = PasswordField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = _user_from_uid(attrs["uid"])
+        if user is None or not default_token_generator.check_token(
+            user, attrs["token"]
+        ):
+            raise serializers.ValidationError(
+                {"token": [INVALID_RESET_LINK_MESSAGE]}, code="invalid"
+            )
+        check_password_strength(attrs["new_password"], user, field="new_password")
+        return {**attrs, "user": user}
+
+
+def _user_from_uid(uid: str) -> User | None:
+    """Return the active user a reset link's uid names, or None."""
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()

@@ -1,0 +1,199 @@
+"""Fixed-window throttles: one shared counter per client and window, one INCR a request.
+
+DRF's ``SimpleRateThrottle`` keeps (and pickles) every request time in the
+window and cannot read rates such as ``5/15min``; these keep one integer.
+Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` when a request
+is checked, so they can be changed in settings (and in tests).
+"""
+
+import hashlib
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+
+from accounts.counters import counter_delete, counter_get_many, counter_incr
+from accounts.models import UserManager
+
+if TYPE_CHECKING:
+    # Not at run time: DRF imports these classes while defining APIView.
+    from rest_framework.views import APIView
+
+_RATE = re.compile(
+    r"^\s*(?P<count>\d+)\s*/\s*(?P<multiplier>\d*)\s*"
+    r"(?P<unit>s|sec|second|m|min|minute|h|hour|d|day)s?\s*$"
+)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """Return (requests, seconds) for a rate such as "300/min" or "5/15min"."""
+    match = _RATE.match(rate)
+    if match is None:
+        raise ValueError(f"Invalid throttle rate {rate!r}: expected 'N/<k><unit>'.")
+    multiplier = int(match["multiplier"] or 1)
+    return int(match["count"]), multiplier * _UNIT_SECONDS[match["unit"][0]]
+
+
+def rate_for(scope: str) -> tuple[int, int]:
+    """Return (requests, seconds) configured for a throttle scope."""
+    return parse_rate(str(api_settings.DEFAULT_THROTTLE_RATES[scope]))
+
+
+def client_ip(request: Request) -> str:
+    """Return the client's address: REMOTE_ADDR, unless proxies are trusted.
+
+    With ``TRUSTED_PROXY_COUNT`` = n, each of the n proxies appended the
+    address it saw to X-Forwarded-For, so the client is the n-th from the
+    right; anything further left was written by the client and is ignored.
+    """
+    remote_addr = request.META.get("REMOTE_ADDR", "")
+    num_proxies = api_settings.NUM_PROXIES or 0
+    forwarded = request.headers.get("x-forwarded-for")
+    if num_proxies <= 0 or not forwarded:
+        return remote_addr
+    addresses = [address.strip() for address in forwarded.split(",")]
+    return addresses[-min(num_proxies, len(addresses))]
+
+
+def email_digest(email: object) -> str | None:
+    """Return a short digest of a normalised e-mail (keys never hold addresses)."""
+    if not isinstance(email, str) or not email.strip():
+        return None
+    normalised = UserManager.normalize_email(email)
+    return hashlib.sha256(normalised.encode()).hexdigest()[:32]
+
+
+def _window(duration: int) -> tuple[int, float]:
+    """Return the current fixed window's start and the seconds until it ends."""
+    now = time.time()
+    start = int(now // duration) * duration
+    return start, start + duration - now
+
+
+class FixedWindowRateThrottle(BaseThrottle):
+    """Allow ``rate`` requests per client per window; subclasses say who the client is.
+
+    ``get_cache_key`` returns the client's identity, or None to not throttle
+    this request.
+    """
+
+    scope = ""
+
+    def __init__(self) -> None:
+        self._wait: float | None = None
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        raise NotImplementedError
+
+    def allow_request(self, request: Request, view: "APIView") -> bool:
+        ident = self.get_cache_key(request, view)
+        if ident is None:
+            return True
+        limit, duration = rate_for(self.scope)
+        start, remaining = _window(duration)
+        key = f"throttle:{self.scope}:{ident}:{start}"
+        if counter_incr(key, timeout=duration) <= limit:
+            return True
+        self._wait = remaining
+        return False
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+class AnonRateThrottle(FixedWindowRateThrottle):
+    """Throttle anonymous requests by client IP (authenticated ones are not counted)."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return client_ip(request)
+
+
+class UserRateThrottle(FixedWindowRateThrottle):
+    """Throttle authenticated requests by user (anonymous ones are not counted)."""
+
+    scope = "user"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        if request.user and request.user.is_authenticated:
+            return str(request.user.pk)
+        return None
+
+
+class RegisterRateThrottle(FixedWindowRateThrottle):
+    """Throttle registrations by client IP."""
+
+    scope = "register"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        return client_ip(request)
+
+
+class PasswordResetIPRateThrottle(FixedWindowRateThrottle):
+    """Throttle password-reset requests by client IP."""
+
+    scope = "password_reset"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        return f"ip:{client_ip(request)}"
+
+
+class PasswordResetEmailRateThrottle(FixedWindowRateThrottle):
+    """Throttle password-reset requests by the e-mail asked for, from any IP."""
+
+    scope = "password_reset"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        data: Any = request.data
+        digest = email_digest(data.get("email") if hasattr(data, "get") else None)
+        return None if digest is None else f"email:{digest}"
+
+
+class LoginFailureThrottle:
+    """Count failed logins per (IP, e-mail) and per IP; refuse once either is full.
+
+    Only failures count, so people who type their password right are never
+    slowed; a success clears its (IP, e-mail) pair, and a full pair does not
+    lock other accounts out from the same IP (the per-IP limit is higher).
+    """
+
+    pair_scope = "login_failures_pair"
+    ip_scope = "login_failures_ip"
+
+    def __init__(self, request: Request, email: str) -> None:
+        ip = client_ip(request)
+        self._counters = {
+            self.pair_scope: f"{ip}:{email_digest(email)}",
+            self.ip_scope: ip,
+        }
+
+    def check(self) -> None:
+        """Raise Throttled (with the wait) if either counter is full."""
+        keys = {scope: self._key(scope) for scope in self._counters}
+        counts = counter_get_many(list(keys.values()))
+        waits = []
+        for scope, key in keys.items():
+            limit, duration = rate_for(scope)
+            if counts[key] >= limit:
+                waits.append(_window(duration)[1])
+        if waits:
+            raise exceptions.Throttled(wait=max(waits))
+
+    def record_failure(self) -> None:
+        for scope in self._counters:
+            counter_incr(self._key(scope), timeout=rate_for(scope)[1])
+
+    def clear(self) -> None:
+        counter_delete(self._key(self.pair_scope))
+
+    def _key(self, scope: str) -> str:
+        start, _ = _window(rate_for(scope)[1])
+        return f"throttle:{scope}:{self._counters[scope]}:{start}"

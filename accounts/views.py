@@ -1,0 +1,285 @@
+"""HTTP glue for accounts: the auth flows, the caller's own user, and user admin."""
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework_simplejwt.tokens import Token
+
+from accounts import serializers
+from accounts.authentication import CachedUserJWTAuthentication
+from accounts.models import User
+from accounts.permissions import IsAdmin
+from accounts.services import (
+    user_change_password,
+    user_create,
+    user_delete,
+    user_login,
+    user_logout,
+    user_register,
+    user_request_password_reset,
+    user_reset_password,
+    user_revoke_tokens,
+    user_update,
+)
+from accounts.throttles import (
+    AnonRateThrottle,
+    LoginFailureThrottle,
+    PasswordResetEmailRateThrottle,
+    PasswordResetIPRateThrottle,
+    RegisterRateThrottle,
+)
+from accounts.tokens import token_pair_refresh
+from core.pagination import PageNumberPagination
+
+# Public endpoints ignore any Authorization header: a stale token must not
+# stop anyone from logging in again.
+PUBLIC: dict[str, Any] = {
+    "authentication_classes": [],
+    "permission_classes": [AllowAny],
+}
+RESET_LINK_SENT = (
+    "If an active account uses this e-mail address, a reset link is on its way."
+)
+
+
+class AuthViewSet(viewsets.GenericViewSet):
+    """Registration, tokens, logout and password reset, under ``auth/``."""
+
+    queryset = User.objects.none()
+    permission_classes = [IsAuthenticated]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # Public actions have no authenticators, and DRF would then turn a
+        # refused login (401) into a 403.
+        return CachedUserJWTAuthentication().authenticate_header(request)
+
+    @extend_schema(
+        request=serializers.RegisterSerializer,
+        responses={201: serializers.UserSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        throttle_classes=[AnonRateThrottle, RegisterRateThrottle],
+        **PUBLIC,
+    )
+    def register(self, request: Request) -> Response:
+        """Create an account (a reader) and return it."""
+        serializer = serializers.RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = user_register(**serializer.validated_data)
+        return Response(
+            serializers.UserSerializer(user).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=serializers.LoginSerializer,
+        responses={200: serializers.TokenPairSerializer},
+    )
+    @action(detail=False, methods=["post"], **PUBLIC)
+    def token(self, request: Request) -> Response:
+        """Exchange an e-mail and password for an access/refresh pair."""
+        serializer = serializers.LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
+        throttle = LoginFailureThrottle(request, email)
+        throttle.check()
+        user = authenticate(
+            request, username=email, password=serializer.validated_data["password"]
+        )
+        if not isinstance(user, User):
+            throttle.record_failure()
+            raise AuthenticationFailed(
+                "No active account found with the given credentials.",
+                code="no_active_account",
+            )
+        throttle.clear()
+        return Response(user_login(user=user))
+
+    @extend_schema(
+        request=serializers.RefreshSerializer,
+        responses={200: serializers.TokenPairSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="token/refresh", **PUBLIC)
+    def token_refresh(self, request: Request) -> Response:
+        """Spend a refresh token for a new pair (the old refresh is blacklisted)."""
+        serializer = serializers.RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(token_pair_refresh(**serializer.validated_data))
+
+    @extend_schema(
+        request=serializers.LogoutSerializer, responses={204: OpenApiResponse()}
+    )
+    @action(detail=False, methods=["post"])
+    def logout(self, request: Request) -> Response:
+        """End this session: its access token and refresh token stop working."""
+        serializer = serializers.LogoutSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        user_logout(
+            user=_caller(request),
+            access=_access_token(request),
+            refresh=serializer.validated_data["refresh"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse()})
+    @action(detail=False, methods=["post"], url_path="logout-all")
+    def logout_all(self, request: Request) -> Response:
+        """End every session of the caller, on every device."""
+        user_revoke_tokens(user=_caller(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=serializers.PasswordResetSerializer,
+        responses={202: OpenApiResponse(description=RESET_LINK_SENT)},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="password/reset",
+        throttle_classes=[
+            AnonRateThrottle,
+            PasswordResetIPRateThrottle,
+            PasswordResetEmailRateThrottle,
+        ],
+        **PUBLIC,
+    )
+    def password_reset(self, request: Request) -> Response:
+        """E-mail a reset link; the answer is the same whether the account exists."""
+        serializer = serializers.PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_request_password_reset(**serializer.validated_data)
+        return Response({"detail": RESET_LINK_SENT}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=serializers.PasswordResetConfirmSerializer,
+        responses={204: OpenApiResponse()},
+    )
+    @action(detail=False, methods=["post"], url_path="password/reset/confirm", **PUBLIC)
+    def password_reset_confirm(self, request: Request) -> Response:
+        """Set a new password from a reset link; every token of the user is revoked."""
+        serializer = serializers.PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user_reset_password(
+            user=data["user"], token=data["token"], new_password=data["new_password"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeViewSet(viewsets.GenericViewSet):
+    """The caller's own user, under ``users/me/``."""
+
+    queryset = User.objects.none()
+    serializer_class = serializers.ProfileSerializer
+    permission_classes = [IsAuthenticated]
+
+    @action(detail=False, methods=["get"], url_path="me")
+    def me(self, request: Request) -> Response:
+        """Return the caller's user."""
+        return Response(self.get_serializer(request.user).data)
+
+    @me.mapping.patch
+    def update_me(self, request: Request) -> Response:
+        """Change the caller's display name or bio; other fields are ignored."""
+        serializer = self.get_serializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = user_update(user=_caller(request), **serializer.validated_data)
+        return Response(self.get_serializer(user).data)
+
+    @extend_schema(responses={200: serializers.TokenPairSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="me/password",
+        serializer_class=serializers.PasswordChangeSerializer,
+    )
+    def password(self, request: Request) -> Response:
+        """Change the caller's password; return a fresh pair, revoke all others."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = user_change_password(
+            user=_caller(request),
+            new_password=serializer.validated_data["new_password"],
+        )
+        return Response(pair)
+
+
+CONFLICT_RESPONSE = OpenApiResponse(
+    description="The last active admin cannot be demoted, deactivated or deleted; "
+    "a user with posts cannot be deleted (deactivate instead)."
+)
+
+
+@extend_schema_view(
+    destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}),
+)
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Every user, for admins: list, create, read, edit (PATCH) and delete."""
+
+    queryset = User.objects.all()
+    permission_classes = [IsAdmin]
+    pagination_class = PageNumberPagination
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["role", "is_active"]
+    search_fields = ["email", "display_name"]
+    ordering_fields = ["id", "email", "date_joined", "display_name"]
+    ordering = ["id"]
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action == "create":
+            return serializers.AdminUserCreateSerializer
+        if self.action == "partial_update":
+            return serializers.AdminUserUpdateSerializer
+        return serializers.UserSerializer
+
+    @extend_schema(responses={201: serializers.UserSerializer})
+    def create(self, request: Request) -> Response:
+        """Create a user with any role."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = user_create(**serializer.validated_data)
+        return Response(
+            serializers.UserSerializer(user).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses={200: serializers.UserSerializer, 409: CONFLICT_RESPONSE})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Change a user's profile, role or active flag (409 for the last admin)."""
+        user = self.get_object()
+        serializer = self.get_serializer(user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = user_update(user=user, **serializer.validated_data)
+        return Response(serializers.UserSerializer(user).data)
+
+    def perform_destroy(self, instance: User) -> None:
+        user_delete(user=instance)
+
+
+def _caller(request: Request) -> User:
+    """Return the authenticated caller (the permission classes require one)."""
+    if not isinstance(request.user, User):
+        raise NotAuthenticated()
+    return request.user
+
+
+def _access_token(request: Request) -> Token:
+    """Return the access token the caller authenticated with."""
+    if not isinstance(request.auth, Token):
+        raise NotAuthenticated()
+    return request.auth

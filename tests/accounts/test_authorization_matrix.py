@@ -1,0 +1,159 @@
+"""Who may call what: every accounts endpoint x caller role x method.
+
+DESIGN.md's order of checks holds: 401 without valid credentials, then 403
+when the role forbids the action; 405 only for callers who may use the path.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import Role, User
+from accounts.tokens import TokenPair
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.helpers import API, assert_error
+
+pytestmark = pytest.mark.django_db
+
+CALLERS = ("anonymous", Role.READER, Role.AUTHOR, Role.EDITOR, Role.ADMIN)
+ERROR_CODES = {
+    401: "NOT_AUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    405: "METHOD_NOT_ALLOWED",
+}
+NEW_PASSWORD = "a-brand-new-passphrase"
+
+
+@dataclass
+class Context:
+    caller: User | None
+    caller_pair: TokenPair | None
+    target: User
+    target_pair: TokenPair
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    statuses: tuple[int, int, int, int, int]  # in CALLERS order
+    body: Callable[[Context], dict[str, Any]] | None = None
+
+
+def new_account(ctx: Context) -> dict[str, Any]:
+    return {
+        "email": "newcomer@example.com",
+        "password": NEW_PASSWORD,
+        "display_name": "Newcomer",
+        "role": "author",
+    }
+
+
+def reset_link(ctx: Context) -> dict[str, Any]:
+    target = User.objects.get(pk=ctx.target.pk)
+    return {
+        "uid": urlsafe_base64_encode(force_bytes(target.pk)),
+        "token": default_token_generator.make_token(target),
+        "new_password": NEW_PASSWORD,
+    }
+
+
+def own_refresh(ctx: Context) -> dict[str, Any]:
+    pair = ctx.caller_pair or ctx.target_pair
+    return {"refresh": pair["refresh"]}
+
+
+PUBLIC_OK = 200, 200, 200, 200, 200
+SELF = 401, 200, 200, 200, 200
+ADMIN = 401, 403, 403, 403, 200
+
+ENDPOINTS = [
+    Endpoint("post", "auth/register/", (201,) * 5, new_account),
+    Endpoint("get", "auth/register/", (405,) * 5),
+    Endpoint("post", "auth/token/", PUBLIC_OK, lambda ctx: {
+        "email": ctx.target.email, "password": DEFAULT_PASSWORD,
+    }),
+    Endpoint("get", "auth/token/", (405,) * 5),
+    Endpoint("post", "auth/token/refresh/", PUBLIC_OK, lambda ctx: {
+        "refresh": ctx.target_pair["refresh"],
+    }),
+    Endpoint("post", "auth/logout/", (401, 204, 204, 204, 204), own_refresh),
+    Endpoint("post", "auth/logout-all/", (401, 204, 204, 204, 204)),
+    Endpoint("post", "auth/password/reset/", (202,) * 5, lambda ctx: {
+        "email": ctx.target.email,
+    }),
+    Endpoint("post", "auth/password/reset/confirm/", (204,) * 5, reset_link),
+    Endpoint("get", "users/me/", SELF),
+    Endpoint("patch", "users/me/", SELF, lambda ctx: {"display_name": "Renamed"}),
+    Endpoint("put", "users/me/", (401, 405, 405, 405, 405), lambda ctx: {}),
+    Endpoint("delete", "users/me/", (401, 405, 405, 405, 405)),
+    Endpoint("post", "users/me/password/", SELF, lambda ctx: {
+        "current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD,
+    }),
+    Endpoint("get", "users/", ADMIN),
+    Endpoint("post", "users/", (401, 403, 403, 403, 201), new_account),
+    Endpoint("get", "users/{target}/", ADMIN),
+    Endpoint("patch", "users/{target}/", ADMIN, lambda ctx: {"role": "author"}),
+    Endpoint("put", "users/{target}/", (401, 403, 403, 403, 405), lambda ctx: {}),
+    Endpoint("delete", "users/{target}/", (401, 403, 403, 403, 204)),
+]  # fmt: skip
+
+CASES = [
+    pytest.param(
+        endpoint, caller, status, id=f"{endpoint.method} {endpoint.path} {caller}"
+    )
+    for endpoint in ENDPOINTS
+    for caller, status in zip(CALLERS, endpoint.statuses, strict=True)
+]
+
+
+def test_the_matrix_covers_every_accounts_route():
+    from accounts.urls import urlpatterns
+
+    routes = {str(pattern.pattern) for pattern in urlpatterns}
+    covered = {endpoint.path.replace("{target}", "1") for endpoint in ENDPOINTS}
+
+    assert len(routes) == 11
+    for route in routes:
+        assert any(_matches(route, path) for path in covered), route
+
+
+def _matches(route: str, path: str) -> bool:
+    return re.fullmatch(route, path) is not None
+
+
+@pytest.mark.parametrize(("endpoint", "caller", "status"), CASES)
+def test_endpoint_answers_each_caller_as_designed(
+    api_client, login, endpoint, caller, status
+):
+    target = UserFactory.create(role=Role.READER, email="target@example.com")
+    ctx = Context(
+        caller=None, caller_pair=None, target=target, target_pair=login(target)
+    )
+    if caller != "anonymous":
+        ctx.caller = UserFactory.create(role=caller)
+        ctx.caller_pair = login(ctx.caller)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {ctx.caller_pair['access']}")
+    path = f"{API}/{endpoint.path.format(target=target.pk)}"
+    body = endpoint.body(ctx) if endpoint.body else None
+
+    response = getattr(api_client, endpoint.method)(path, body)
+
+    if status in ERROR_CODES:
+        assert_error(response, status, ERROR_CODES[status])
+    else:
+        assert response.status_code == status, response.content
+        if status == 204:
+            assert response.content == b""
+        else:
+            assert "error" not in response.json()
+
+
+def test_the_matrix_calls_as_every_role_and_anonymous():
+    assert set(CALLERS) - {"anonymous"} == set(Role)
