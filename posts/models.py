@@ -57,9 +57,9 @@ class Tag(models.Model):
 class Post(models.Model):
     """An article by an author: a draft until published.
 
-    PostgreSQL also carries a GIN full-text index over title and body
-    (``posts_post_search_gin``, created by migration 0002 on PostgreSQL only);
-    ``PostQuerySet.search`` uses the very same expression so the planner uses it.
+    On PostgreSQL the table also has ``search_document``, a tsvector generated
+    from title and body with a GIN index (migration 0003). It is deliberately
+    not a field: ``PostQuerySet.search`` filters on it, nothing selects it.
     """
 
     Status = PostStatus

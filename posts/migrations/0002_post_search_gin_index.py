@@ -3,8 +3,7 @@
 The index is not in Post.Meta.indexes: SQLite cannot build it, and SQLite
 rebuilds a table with every declared index whenever a later migration alters
 it. So it lives here, created only when the database is PostgreSQL.
-The expression must stay identical to posts.querysets.search_vector() (a
-PostgreSQL test checks that searches use this index).
+Migration 0003 replaces this expression index with a stored, indexed column.
 """
 
 from django.contrib.postgres.indexes import GinIndex

@@ -61,3 +61,21 @@ def test_search_matches_words_in_title_or_body(author):
     assert titles(Post.objects.search("redis")) == {"Caching"}
     assert titles(Post.objects.search("indexes")) == {"Indexes"}
     assert titles(Post.objects.search("absent")) == set()
+
+
+def test_search_follows_edits_of_title_and_body(author):
+    post = services.post_create(author=author, title="Old", body="giraffe")
+
+    services.post_update(post=post, title="Zebra crossing", body="nothing")
+
+    assert titles(Post.objects.search("giraffe")) == set()
+    assert titles(Post.objects.search("zebra")) == {"Zebra crossing"}
+
+
+def test_search_works_inside_a_subquery(author):
+    services.post_create(author=author, title="Inner", body="needle")
+    services.post_create(author=author, title="Other", body="hay")
+
+    matches = Post.objects.search("needle").values("pk")
+
+    assert titles(Post.objects.filter(pk__in=matches)) == {"Inner"}
