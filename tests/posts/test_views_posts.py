@@ -310,3 +310,25 @@ def test_non_json_bodies_are_unsupported(client_for, author):
 
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "posts", 200),
+        ("get", "posts/{id}", 200),
+        ("post", "posts/{id}/like", 200),
+        ("get", "posts/{id}/comments", 200),
+        ("post", "posts/{id}/comments", 201),
+        ("get", "tags", 200),
+    ],
+)
+def test_paths_work_without_the_trailing_slash(
+    client_for, reader, published, method, path, status
+):
+    url = f"{API}/{path.format(id=published.pk)}"
+
+    response = getattr(client_for(reader), method)(url, {"body": "Hi"})
+
+    assert response.status_code == status, response.content
+    assert "error" not in response.json()
