@@ -126,10 +126,10 @@ def _envelope_code(exc: exceptions.APIException) -> str:
     if isinstance(exc, exceptions.AuthenticationFailed) and not isinstance(
         exc, InvalidToken
     ):
-        codes = exc.get_codes()
-        if isinstance(codes, dict):
-            codes = codes.get("code", "")
-        if codes in _TOKEN_FAILURE_CODES:
+        # SimpleJWT raises with a dict detail {"detail": ..., "code": ...}.
+        detail = exc.detail
+        code = detail.get("code") if isinstance(detail, dict) else exc.get_codes()
+        if code in _TOKEN_FAILURE_CODES:
             return "TOKEN_INVALID"
     for exception_class, code in _CODE_BY_EXCEPTION:
         if isinstance(exc, exception_class):

@@ -11,4 +11,7 @@ class OptionalSlashRouter(SimpleRouter):
     """
 
     def __init__(self) -> None:
-        super().__init__(trailing_slash="/?")  # type: ignore[arg-type]
+        super().__init__()
+        # SimpleRouter.__init__ reduces any truthy trailing_slash to "/", so
+        # the optional slash is set afterwards.
+        self.trailing_slash = "/?"

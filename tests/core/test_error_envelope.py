@@ -167,3 +167,30 @@ def test_every_response_carries_a_request_id(client):
 
     assert response.status_code == 200
     assert len(response["X-Request-ID"]) == 32
+
+
+def test_simplejwt_user_lookup_failures_are_token_invalid():
+    from rest_framework import exceptions
+
+    from core.exceptions import api_exception_handler
+
+    # SimpleJWT's JWTAuthentication raises exactly this for a deleted user.
+    exc = exceptions.AuthenticationFailed(
+        {"detail": "User not found", "code": "user_not_found"}, code="user_not_found"
+    )
+
+    response = api_exception_handler(exc, {})
+
+    assert response.status_code == 401
+    assert response.data["error"]["code"] == "TOKEN_INVALID"
+    assert response.data["error"]["message"] == "User not found"
+
+
+def test_wrong_credentials_are_authentication_failed():
+    from rest_framework import exceptions
+
+    from core.exceptions import api_exception_handler
+
+    response = api_exception_handler(exceptions.AuthenticationFailed(), {})
+
+    assert response.data["error"]["code"] == "AUTHENTICATION_FAILED"
