@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck pytest migrate demo services-up services-down clean
+.PHONY: help run test lint typecheck pytest migrate demo bulk services-up services-down clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,11 @@ migrate: $(VENV)/.runtime  ## Apply migrations.
 
 demo: $(VENV)/.runtime  ## Load the demo accounts and content.
 	$(MANAGE) seed_demo
+
+BULK_POSTS ?= 100000
+bulk: $(VENV)/.runtime  ## Migrate and load BULK_POSTS generated posts for benchmarks.
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo --bulk $(BULK_POSTS)
 
 services-up:  ## Start a throwaway PostgreSQL and Redis on loopback.
 	scripts/services.sh up
