@@ -10,7 +10,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -49,7 +49,6 @@ class PostViewSet(viewsets.ModelViewSet):
     pagination_class = PostCursorPagination
     filter_backends = [DjangoFilterBackend, PostOrderingFilter]
     filterset_class = PostFilter
-    lookup_value_regex = r"\d+"
 
     def get_permissions(self) -> list[BasePermission]:
         if _is_read(self.request):
@@ -136,6 +135,11 @@ class PostViewSet(viewsets.ModelViewSet):
         return Response(LikeStateSerializer(state).data)
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("post_pk", int, OpenApiParameter.PATH, description="Post id.")
+    ]
+)
 class CommentViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -149,7 +153,6 @@ class CommentViewSet(
     serializer_class = CommentSerializer
     pagination_class = CommentCursorPagination
     filter_backends: list[type] = []
-    lookup_value_regex = r"\d+"
 
     def get_permissions(self) -> list[BasePermission]:
         if _is_read(self.request):

@@ -136,6 +136,7 @@ def test_filters_apply_to_the_callers_drafts_too(client_for, catalogue, editor):
     [
         ({"published_after": "yesterday"}, "published_after"),
         ({"author": "me"}, "author"),
+        ({"author": "1.5"}, "author"),
         ({"status": "archived"}, "status"),
         ({"search": "x" * 201}, "search"),
     ],
