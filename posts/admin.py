@@ -2,14 +2,16 @@
 
 from typing import Any, cast
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from accounts.models import Role, User
 from posts import services
-from posts.models import Comment, Post, Tag
+from posts.models import TAG_MAX_LENGTH, Comment, Post, Tag
 
 
 def _is_admin(request: HttpRequest) -> bool:
@@ -158,15 +160,37 @@ class CommentAdmin(admin.ModelAdmin):
             services.comment_delete(comment=comment)
 
 
+class TagAdminForm(forms.ModelForm):
+    """A tag's name; the slug follows it and must not belong to another tag."""
+
+    class Meta:
+        model = Tag
+        fields = ("name",)
+
+    def clean_name(self) -> str:
+        name = services.tag_normalise_name(self.cleaned_data["name"])
+        slug = services.tag_slug(name)
+        if not slug:
+            raise ValidationError("A tag name needs at least one letter or digit.")
+        if len(slug) > TAG_MAX_LENGTH:
+            raise ValidationError(
+                f"The tag's slug would be longer than {TAG_MAX_LENGTH} characters."
+            )
+        if Tag.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"The tag {slug!r} exists already.")
+        return name
+
+
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     """Tags are created on first use; here they are renamed or removed."""
 
+    form = TagAdminForm
     list_display = ("name", "slug", "post_count")
     search_fields = ("name", "slug")
     ordering = ("slug",)
     fields = ("name", "slug", "post_count")
-    readonly_fields = ("post_count",)
+    readonly_fields = ("slug", "post_count")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -174,6 +198,4 @@ class TagAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Tag, form: ModelForm, change: bool
     ) -> None:
-        services.tag_update(
-            tag=obj, name=form.cleaned_data["name"], slug=form.cleaned_data["slug"]
-        )
+        services.tag_rename(tag=obj, name=form.cleaned_data["name"])

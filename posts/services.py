@@ -75,11 +75,22 @@ def tags_ensure(*, names: Iterable[str]) -> list[Tag]:
 
 
 @transaction.atomic
-def tag_update(*, tag: Tag, name: str, slug: str) -> Tag:
-    """Rename a tag (from the admin); the counter is not the caller's to set."""
-    tag.name = tag_normalise_name(name)
-    tag.slug = slug
-    tag.save(update_fields=["name", "slug"])
+def tag_rename(*, tag: Tag, name: str) -> Tag:
+    """Rename a tag (from the admin); its slug follows the new name.
+
+    The slug must stay the normalised name, or the name would no longer find
+    its tag when a post is tagged with it.
+    """
+    name = tag_normalise_name(name)
+    slug = tag_slug(name)
+    if not slug:
+        raise ValueError(f"The tag name {name!r} has no letters or digits.")
+    tag.name, tag.slug = name, slug
+    try:
+        with transaction.atomic():
+            tag.save(update_fields=["name", "slug"])
+    except IntegrityError as error:
+        raise Conflict(f"The tag {tag.slug!r} exists already.") from error
     return tag
 
 

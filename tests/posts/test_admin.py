@@ -202,10 +202,28 @@ def test_tags_are_renamed_not_added(editor, published):
     client = admin_client(editor)
 
     response = client.post(
-        f"{ADMIN}/tag/{tag.pk}/change/", {"name": "Python 3", "slug": "python-3"}
+        f"{ADMIN}/tag/{tag.pk}/change/", {"name": "Python 3", "slug": "ignored"}
     )
 
     assert response.status_code == 302
     tag.refresh_from_db()
     assert (tag.name, tag.slug, tag.post_count) == ("Python 3", "python-3", 1)
     assert client.get(f"{ADMIN}/tag/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [("DJANGO", "exists already"), ("???", "letter or digit")]
+)
+def test_a_tag_cannot_be_renamed_onto_another_or_to_nothing(
+    editor, published, name, message
+):
+    tag = Tag.objects.get(slug="python")
+
+    response = admin_client(editor).post(
+        f"{ADMIN}/tag/{tag.pk}/change/", {"name": name}
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    tag.refresh_from_db()
+    assert (tag.name, tag.slug) == ("Python", "python")

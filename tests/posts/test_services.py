@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError
 from rest_framework.exceptions import NotFound
 
+from core.exceptions import Conflict
 from posts import services
 from posts.models import Comment, Like, Post, PostStatus, Tag
 from tests.accounts.factories import UserFactory
@@ -106,13 +107,25 @@ def test_tag_counts_follow_publication(author):
     assert tag_counts() == {"a": 0, "b": 0, "c": 0}
 
 
-def test_tag_update_renames(author):
+def test_tag_rename_moves_the_slug_with_the_name(author):
     tag = services.tags_ensure(names=["Pyhton"])[0]
 
-    services.tag_update(tag=tag, name=" Python ", slug="python")
+    services.tag_rename(tag=tag, name=" Python  3 ")
 
     tag.refresh_from_db()
-    assert (tag.name, tag.slug) == ("Python", "python")
+    assert (tag.name, tag.slug) == ("Python 3", "python-3")
+    assert services.tags_ensure(names=["python 3"]) == [tag]
+
+
+def test_tag_rename_onto_another_tag_is_a_conflict(author):
+    typo, _ = services.tags_ensure(names=["Python", "Pyhton"])
+
+    with pytest.raises(Conflict):
+        services.tag_rename(tag=typo, name="PYTHON")
+    with pytest.raises(ValueError, match="letters or digits"):
+        services.tag_rename(tag=typo, name="???")
+    typo.refresh_from_db()
+    assert (typo.name, typo.slug) == ("Pyhton", "pyhton")
 
 
 # --- posts --------------------------------------------------------------------
