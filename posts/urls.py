@@ -4,9 +4,6 @@ from core.routers import OptionalSlashRouter
 from posts.views import CommentViewSet, PostViewSet, TagViewSet
 
 router = OptionalSlashRouter()
-# SimpleRouter.__init__ reduces any truthy trailing_slash to "/", so the
-# optional slash is set after construction.
-router.trailing_slash = "/?"
 router.register("posts", PostViewSet, basename="post")
 router.register(
     r"posts/(?P<post_pk>\d+)/comments", CommentViewSet, basename="post-comment"
