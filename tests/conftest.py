@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 import redis
@@ -13,9 +14,11 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import UserFactory
+from tests.e2e.browser import chromium_executable
+from tests.e2e.postgres import PrivatePostgres, postgres_bin_dir
 
-# In CI REQUIRE_SERVICES=1: a test that needs PostgreSQL or Redis fails instead
-# of skipping when the service is not configured.
+# In CI REQUIRE_SERVICES=1: a test that needs PostgreSQL, Redis or a browser
+# fails instead of skipping when the service is not configured or installed.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
@@ -27,14 +30,19 @@ def _service_available(marker: str) -> bool:
     return True
 
 
+def _skip_or_fail(message: str) -> NoReturn:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but the test {message}")
+    pytest.skip(message)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker in ("postgres", "redis"):
         if item.get_closest_marker(marker) and not _service_available(marker):
             variable = "DATABASE_URL" if marker == "postgres" else "REDIS_URL"
-            message = f"needs {marker}: set {variable}"
-            if REQUIRE_SERVICES:
-                pytest.fail(f"REQUIRE_SERVICES=1 but the test {message}")
-            pytest.skip(message)
+            _skip_or_fail(f"needs {marker}: set {variable}")
+    if item.get_closest_marker("browser") and chromium_executable() is None:
+        _skip_or_fail("needs a browser: install chromium")
 
 
 @pytest.fixture(autouse=True)
@@ -107,20 +115,47 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def private_redis(settings) -> Iterator[PrivateRedisServer]:
+def private_redis_server() -> Iterator[PrivateRedisServer]:
+    """Yield a private, running redis-server (for other processes); stop it after."""
+    server = PrivateRedisServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def private_redis(settings, private_redis_server) -> PrivateRedisServer:
     """Point the default cache at a private, running redis-server; stop it after.
 
     Changing CACHES makes Django rebuild its cache connections; the rest of
     the cache configuration (django-redis, timeouts, IGNORE_EXCEPTIONS) is
     the project's own.
     """
-    server = PrivateRedisServer()
-    server.start()
     settings.CACHES = {
         **settings.CACHES,
-        "default": {**settings.CACHES["default"], "LOCATION": server.url},
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": private_redis_server.url,
+        },
     }
+    return private_redis_server
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """Yield a private PostgreSQL cluster, running, with an empty database.
+
+    Tests that stop or restart PostgreSQL use this one, never the shared
+    server; it is deleted after the test.
+    """
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        _skip_or_fail("needs PostgreSQL's server binaries (initdb, pg_ctl)")
+    cluster = PrivatePostgres(bin_dir)
     try:
-        yield server
+        cluster.create()
+        yield cluster
     finally:
-        server.stop()
+        cluster.destroy()

@@ -12,6 +12,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
+
+import psutil
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -67,19 +70,33 @@ class GunicornServer:
     threads: int = 2
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    # Where the master's and workers' stderr goes. A pipe nobody reads fills
+    # up after a few hundred log lines and then blocks every worker, so
+    # servers that log under load write to a file instead.
+    log_path: Path | None = None
+    _log_file: IO[bytes] | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def migrate(self) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        self.manage("migrate", "--noinput", "-v0")
+
+    def manage(self, *args: str, **extra_env: str) -> str:
+        """Run a manage.py command with this server's environment; return stdout."""
+        result = subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *args],
             cwd=PROJECT_DIR,
-            env=self.env,
-            check=True,
+            env={**self.env, **extra_env},
+            check=False,
+            capture_output=True,
+            text=True,
             timeout=120,
         )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
 
     def start(self) -> None:
         env = {
@@ -88,12 +105,15 @@ class GunicornServer:
             "WEB_CONCURRENCY": str(self.workers),
             "GUNICORN_THREADS": str(self.threads),
         }
+        stderr: IO[bytes] | int = subprocess.PIPE
+        if self.log_path is not None:
+            self._log_file = stderr = self.log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn
             [GUNICORN, "config.wsgi:application"],
             cwd=PROJECT_DIR,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
             start_new_session=True,
         )
         self.wait_until_up()
@@ -103,8 +123,7 @@ class GunicornServer:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                _, stderr = self.process.communicate()
-                raise RuntimeError(f"gunicorn exited: {stderr.decode()[-2000:]}")
+                raise RuntimeError(f"gunicorn exited: {self.log_tail()}")
             try:
                 if self.get("/healthz").status == 200:
                     return
@@ -139,6 +158,21 @@ class GunicornServer:
     def get(self, path: str, **kwargs) -> Response:
         return self.request("GET", path, **kwargs)
 
+    def worker_pids(self) -> set[int]:
+        """Return the process ids of the master's live workers."""
+        assert self.process is not None
+        children = psutil.Process(self.process.pid).children()
+        return {child.pid for child in children if child.status() != "zombie"}
+
+    def log_tail(self, size: int = 2000) -> str:
+        """Return the end of what the server wrote to stderr."""
+        if self.log_path is not None:
+            return self.log_path.read_bytes()[-size:].decode(errors="replace")
+        assert self.process is not None
+        if self.process.poll() is None or self.process.stderr is None:
+            return ""
+        return self.process.stderr.read()[-size:].decode(errors="replace")
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
         """Signal the master and wait for it; return its exit code."""
         assert self.process is not None
@@ -149,4 +183,7 @@ class GunicornServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
         return self.process.returncode
