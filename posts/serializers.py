@@ -28,6 +28,9 @@ class AuthorSerializer(serializers.ModelSerializer):
 class PostSerializer(serializers.ModelSerializer):
     """A post as every reader sees it."""
 
+    # A plain string in the schema: slugs keep Unicode letters, which the
+    # ASCII-only pattern of a SlugField would wrongly exclude.
+    slug = serializers.CharField(read_only=True)
     author = AuthorSerializer(read_only=True)
     tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="slug"
@@ -118,6 +121,8 @@ class LikeStateSerializer(serializers.Serializer):
 
 class TagSerializer(serializers.ModelSerializer):
     """A tag with the number of published posts carrying it."""
+
+    slug = serializers.CharField(read_only=True)
 
     class Meta:
         model = Tag

@@ -123,7 +123,7 @@ class PostViewSet(viewsets.ModelViewSet):
         post = services.post_unpublish(post=self.get_object())
         return Response(self._read(post))
 
-    @extend_schema(request=None, responses=LikeStateSerializer)
+    @extend_schema(request=None, responses={200: LikeStateSerializer})
     @action(detail=True, methods=["post", "delete"])
     def like(self, request: Request, pk: str) -> Response:
         """Like (POST) or unlike (DELETE) a published post; both are idempotent."""
