@@ -1,0 +1,161 @@
+"""A shared cache of anonymous public reads, consulted before any view code runs.
+
+Why not ``cache_page``: it runs after DRF dispatch when put on a viewset
+method (authentication, throttles, two lookups and an unpickle per hit), its
+key ignores a generation, and it writes its own max-age. Here a hit costs one
+cache round trip (an MGET of the generation and the entry) and no view code.
+
+Invalidation is by generation: every write that changes what a public read
+shows calls :func:`invalidate_public_reads` (on commit), which bumps one
+counter; an entry stored under an older generation is a miss. Entries also
+expire after ``RESPONSE_CACHE_TTL_SECONDS``, so an invalidation lost while
+the cache was unreachable heals by itself.
+"""
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from functools import cache as memoize
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+GENERATION_KEY = "public-reads:generation"
+ENTRY_PREFIX = "public-reads:entry:"
+VARY_ON = ("Authorization", "Accept")
+PUBLIC_CACHE_CONTROL = "public, no-cache"
+PRIVATE_CACHE_CONTROL = "private, no-store"
+# Headers that belong to one exchange, never to a stored response.
+_NOT_STORED = {"x-request-id", "set-cookie", "date"}
+_API_PREFIX = "/api/"
+
+
+def invalidate_public_reads() -> None:
+    """Make every stored public read stale once the current transaction commits."""
+    transaction.on_commit(_bump_generation)
+
+
+def _bump_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        _start_generation()
+
+
+def _start_generation() -> int | None:
+    """Create the counter if missing, from a value no earlier generation used."""
+    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+@memoize
+def _cacheable_paths(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
+class PublicReadCacheMiddleware:
+    """Serve anonymous GETs of public reads from the cache; set HTTP cache headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(_API_PREFIX):
+            return self.get_response(request)
+        if not self._is_cacheable(request):
+            response = self.get_response(request)
+            if "Authorization" in request.headers:
+                response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+                patch_vary_headers(response, VARY_ON)
+            return response
+
+        key = ENTRY_PREFIX + _entry_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        entry = found.get(key)
+        if entry is not None and generation is not None and entry[0] == generation:
+            return _replay(request, entry)
+
+        response = self.get_response(request)
+        if response.status_code != 200 or response.streaming:
+            return response
+        _mark_public(response)
+        if generation is None:
+            generation = _start_generation()
+        if generation is not None:  # None: the cache is unreachable
+            cache.set(
+                key,
+                _stored(generation, response),
+                timeout=settings.RESPONSE_CACHE_TTL_SECONDS,
+            )
+        return _not_modified_or(request, response)
+
+    @staticmethod
+    def _is_cacheable(request: HttpRequest) -> bool:
+        return (
+            settings.RESPONSE_CACHE_ENABLED
+            and request.method in ("GET", "HEAD")
+            and "Authorization" not in request.headers
+            and _cacheable_paths(tuple(settings.RESPONSE_CACHE_PATHS)).fullmatch(
+                request.path
+            )
+            is not None
+        )
+
+
+def _entry_key(request: HttpRequest) -> str:
+    """Key by path, the query string in a canonical order, and the Accept header."""
+    query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), True)))
+    raw = "\n".join(
+        (
+            request.method or "GET",
+            request.path,
+            query,
+            request.headers.get("Accept", ""),
+        )
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _mark_public(response: HttpResponse) -> None:
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    digest = hashlib.sha256(response.content).hexdigest()[:32]
+    response["ETag"] = f'"{digest}"'
+    patch_vary_headers(response, VARY_ON)
+
+
+def _stored(generation: int, response: HttpResponse) -> tuple:
+    headers = [
+        (name, value)
+        for name, value in response.items()
+        if name.lower() not in _NOT_STORED
+    ]
+    return (generation, response.status_code, headers, response.content)
+
+
+def _replay(request: HttpRequest, entry: tuple) -> HttpResponse:
+    _, status, headers, body = entry
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
+        response[name] = value
+    return _not_modified_or(request, response)
+
+
+def _not_modified_or(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Answer 304 when the client already holds this exact representation."""
+    etag = response.get("ETag")
+    if etag and etag in _etags(request.headers.get("If-None-Match", "")):
+        not_modified = HttpResponseNotModified()
+        for name in ("ETag", "Cache-Control", "Vary"):
+            not_modified[name] = response[name]
+        return not_modified
+    return response
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
