@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext, expect, sync_playwright
 
 # Chromium as root needs --no-sandbox; the rest keep it off the network.
 CHROMIUM_ARGS = [
@@ -39,6 +39,7 @@ def chromium(profile_dir: Path) -> Iterator[BrowserContext]:
             args=CHROMIUM_ARGS,
         )
         context.set_default_timeout(TIMEOUT_MS)
+        expect.set_options(timeout=TIMEOUT_MS)
         try:
             yield context
         finally:

@@ -1,0 +1,106 @@
+"""Staff use the Django admin in a real browser, and the API follows at once."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.deployment import (
+    API,
+    Account,
+    Deployment,
+    bearer,
+    create_post,
+    envelope_code,
+    login,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.gunicorn]
+
+
+def admin_login(page: Page, base_url: str, account: Account) -> None:
+    page.goto(f"{base_url}/admin/")
+    page.fill("#id_username", account.email)
+    page.fill("#id_password", account.password)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_be_visible()
+
+
+def search_users(page: Page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/admin/accounts/user/")
+    page.fill("#searchbar", email)
+    page.press("#searchbar", "Enter")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+
+
+def test_admin_promotes_and_deactivates_users_and_the_api_follows_at_once(
+    browser_site: Deployment, page: Page
+):
+    server = browser_site.servers[0]
+    promoted = browser_site.create_user("reader", name="promoted")
+    deactivated = browser_site.create_user("author", name="deactivated")
+    promoted_access = login(server, promoted)["access"]
+    deactivated_access = login(server, deactivated)["access"]
+    new_post = {"title": "From a new author", "body": "Hello.", "tags": []}
+    refused = server.request(
+        "POST", f"{API}/posts/", body=new_post, headers=bearer(promoted_access)
+    )
+    assert refused.status == 403
+
+    assert browser_site.admin is not None
+    admin_login(page, server.base_url, browser_site.admin)
+    # Change the role on the user's page, found by a search on the e-mail.
+    search_users(page, server.base_url, promoted.email)
+    page.click(f"#result_list a:text-is('{promoted.email}')")
+    page.select_option("#id_role", "author")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed")
+    # Deactivate the other one with the list's action.
+    search_users(page, server.base_url, deactivated.email)
+    page.check("#result_list input.action-select")
+    page.select_option("select[name=action]", "deactivate")
+    page.click("button[name=index]")
+    expect(page.locator(".messagelist .success")).to_have_text("Updated 1 user(s).")
+
+    created = server.request(
+        "POST", f"{API}/posts/", body=new_post, headers=bearer(promoted_access)
+    )
+    me = server.get(f"{API}/users/me/", headers=bearer(promoted_access))
+    locked_out = server.get(f"{API}/users/me/", headers=bearer(deactivated_access))
+    assert created.status == 201, created.body
+    assert created.json()["author"]["id"] == promoted.id
+    assert me.json()["role"] == "author"
+    assert locked_out.status == 401
+    assert envelope_code(locked_out) == "TOKEN_INVALID"
+
+
+def test_editor_edits_posts_in_the_admin_but_cannot_reach_users(
+    browser_site: Deployment, page: Page
+):
+    server = browser_site.servers[0]
+    author = browser_site.create_user("author", name="writer")
+    editor = browser_site.create_user("editor", name="editor")
+    access = login(server, author)["access"]
+    published = create_post(server, access, title="Editors welcome")
+    draft = create_post(server, access, title="Work in progress", publish=False)
+
+    admin_login(page, server.base_url, editor)
+    posts_link = page.get_by_role("link", name="Posts", exact=True)
+    expect(posts_link).to_be_visible()
+    expect(page.get_by_role("link", name="Users")).to_have_count(0)
+    expect(page.locator("a[href^='/admin/accounts/']")).to_have_count(0)
+    posts_link.click()
+    expect(page.locator("#result_list")).to_contain_text(published["title"])
+    expect(page.locator("#result_list")).to_contain_text(draft["title"])
+    page.click(f"#result_list a:text-is('{published['title']}')")
+    page.fill("#id_title", "Editors welcome, edited")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed")
+    users_page = page.goto(f"{server.base_url}/admin/accounts/user/")
+    user_page = page.goto(f"{server.base_url}/admin/accounts/user/{author.id}/change/")
+
+    read_back = server.get(f"{API}/posts/{published['id']}/")
+    assert read_back.json()["title"] == "Editors welcome, edited"
+    assert read_back.json()["status"] == "published"
+    assert users_page is not None
+    assert users_page.status == 403
+    assert user_page is not None
+    assert user_page.status == 403

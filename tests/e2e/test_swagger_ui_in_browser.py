@@ -1,0 +1,44 @@
+"""The Swagger UI works in a real browser, served entirely by Inkwell itself."""
+
+import pytest
+from playwright.sync_api import Page, Request, expect
+
+from tests.e2e.deployment import Deployment, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.gunicorn]
+
+
+def test_swagger_ui_loads_from_the_server_alone_and_tries_users_me_with_a_token(
+    browser_site: Deployment, page: Page
+):
+    server = browser_site.servers[0]
+    reader = browser_site.create_user("reader", name="swagger")
+    access = login(server, reader)["access"]
+    requested: list[str] = []
+
+    def record(request: Request) -> None:
+        requested.append(request.url)
+
+    page.on("request", record)
+    page.goto(f"{server.base_url}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Inkwell API")
+
+    page.click(".auth-wrapper button.authorize")
+    dialog = page.locator(".modal-ux")
+    dialog.locator("input").fill(access)
+    dialog.locator("button.authorize").click()
+    dialog.locator("button.btn-done").click()
+
+    operation = page.locator("#operations-users-users_me_retrieve")
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator("button.execute").click()
+    live_response = operation.locator(".live-responses-table .response")
+    expect(live_response.locator(".response-col_status")).to_have_text("200")
+    expect(live_response.locator(".response-col_description")).to_contain_text(
+        reader.email
+    )
+
+    assert f"{server.base_url}/api/v1/users/me/" in requested
+    origin = f"{server.base_url}/"
+    assert not [url for url in requested if not url.startswith(origin)]
