@@ -1,5 +1,9 @@
 """Every state change of posts, comments, tags and likes, one function each.
 
+Every change that alters what anonymous readers see (a published post, its
+comments, likes or tags) invalidates the shared cache of public reads once
+its transaction commits.
+
 Concurrency is left to the database. Every change that touches a post locks
 its row first (``SELECT ... FOR UPDATE``; SQLite's IMMEDIATE transactions
 serialise writers anyway), then the rows that hang off it: one lock order
@@ -21,6 +25,7 @@ from rest_framework.exceptions import NotFound
 
 from accounts.models import User
 from core.exceptions import Conflict
+from core.response_cache import invalidate_public_reads
 from posts.models import TITLE_MAX_LENGTH, Comment, Like, Post, PostStatus, Tag
 
 # Attempts at a unique slug: the plain slug, then random suffixes (a clash of
@@ -91,6 +96,7 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
             tag.save(update_fields=["name", "slug"])
     except IntegrityError as error:
         raise Conflict(f"The tag {tag.slug!r} exists already.") from error
+    invalidate_public_reads()
     return tag
 
 
@@ -197,6 +203,8 @@ def post_update(
     post.save(update_fields=[*update_fields, "updated_at"])
     if tags is not None:
         _post_tags_set(post, tags_ensure(names=tags))
+    if post.is_published:
+        invalidate_public_reads()
     return post
 
 
@@ -212,6 +220,7 @@ def post_publish(*, post: Post) -> Post:
     post.updated_at = now
     post.save(update_fields=["status", "published_at", "updated_at"])
     _tags_count_published(post.tags.values_list("id", flat=True), +1)
+    invalidate_public_reads()
     return post
 
 
@@ -226,6 +235,7 @@ def post_unpublish(*, post: Post) -> Post:
     post.updated_at = timezone.now()
     post.save(update_fields=["status", "published_at", "updated_at"])
     _tags_count_published(post.tags.values_list("id", flat=True), -1)
+    invalidate_public_reads()
     return post
 
 
@@ -235,6 +245,7 @@ def post_delete(*, post: Post) -> None:
     post = _locked(post)
     if post.is_published:
         _tags_count_published(post.tags.values_list("id", flat=True), -1)
+        invalidate_public_reads()
     post.delete()
 
 
@@ -250,6 +261,7 @@ def post_like(*, post: Post, user: User) -> LikeState:
     _, created = Like.objects.get_or_create(post=post, user=user)
     if created:
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+        invalidate_public_reads()
     return LikeState(liked=True, like_count=post.like_count + int(created))
 
 
@@ -260,6 +272,7 @@ def post_unlike(*, post: Post, user: User) -> LikeState:
     deleted, _ = Like.objects.filter(post=post, user=user).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - deleted)
+        invalidate_public_reads()
     return LikeState(liked=False, like_count=post.like_count - deleted)
 
 
@@ -275,6 +288,7 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
         post=post, author=author, body=body, created_at=now, updated_at=now
     )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    invalidate_public_reads()
     return comment
 
 
@@ -287,6 +301,7 @@ def comment_update(*, comment: Comment, body: str) -> Comment:
     locked.body = body
     locked.updated_at = timezone.now()
     locked.save(update_fields=["body", "updated_at"])
+    invalidate_public_reads()
     return locked
 
 
@@ -297,6 +312,7 @@ def comment_delete(*, comment: Comment) -> None:
     deleted, _ = Comment.objects.filter(pk=comment.pk).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") - 1)
+        invalidate_public_reads()
 
 
 # --- Users ---------------------------------------------------------------------------
@@ -327,5 +343,6 @@ def user_engagement_delete(*, user: User) -> None:
     list(touched.order_by("pk").select_for_update().values_list("pk", flat=True))
     _uncount(comments, "comment_count")
     _uncount(likes, "like_count")
-    comments.delete()
-    likes.delete()
+    deleted = comments.delete()[0] + likes.delete()[0]
+    if deleted:
+        invalidate_public_reads()
