@@ -32,10 +32,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def browser_site(tmp_path_factory) -> Iterator[Deployment]:
     """One deployment for the browser tests; each test makes its own accounts."""
     with deployment(tmp_path_factory.mktemp("browser-site")) as site:
-        # Without Redis every worker has its own local-memory cache, and a
-        # change made through one worker reaches the user cache of the
-        # others only when their entries expire (the embedded default is
-        # documented as single-process); with Redis, two workers as usual.
+        # Without Redis each worker has a local-memory cache of its own: a
+        # role change made through one worker would reach another worker's
+        # user cache only when its entry expires (USER_CACHE_TTL_SECONDS).
+        # So one worker on the embedded default, two with Redis.
         site.start_instance(workers=2 if site.has_shared_cache else 1)
         yield site
 
