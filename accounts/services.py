@@ -30,6 +30,7 @@ from accounts.models import DeniedAccessToken, Role, User
 from accounts.tokens import TokenPair, token_pair_issue
 from accounts.user_cache import auth_state_refresh
 from core.exceptions import Conflict
+from core.response_cache import invalidate_public_reads
 
 LAST_ADMIN_MESSAGE = "The last active admin cannot be demoted, deactivated or deleted."
 HAS_POSTS_MESSAGE = "This user has posts and cannot be deleted; deactivate it instead."
@@ -96,6 +97,9 @@ def user_update(
     if changes:
         locked.save(update_fields=list(changes))
         _refresh_cache_on_commit(locked)
+    if "display_name" in changes:
+        # Posts and comments show their author's display name.
+        invalidate_public_reads()
     if changes.get("is_active") is False:
         _revoke_tokens(locked)
     return locked
@@ -110,6 +114,8 @@ def user_delete(*, user: User) -> None:
     except ProtectedError as exc:
         raise Conflict(HAS_POSTS_MESSAGE) from exc
     transaction.on_commit(partial(auth_state_refresh, user_id=user.pk))
+    # The user's comments and likes went with them.
+    invalidate_public_reads()
 
 
 @transaction.atomic

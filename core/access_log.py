@@ -37,12 +37,12 @@ class AccessLogMiddleware:
             path=request.path,
             status=response.status_code,
             duration_ms=duration_ms,
-            user_id=_user_id(request),
+            user_id=authenticated_user_id(request),
         )
         return response
 
 
-def _user_id(request: HttpRequest) -> int | None:
+def authenticated_user_id(request: HttpRequest) -> int | None:
     """Return the authenticated user's id without triggering a lookup of its own."""
     user = getattr(request, "user", None)
     if isinstance(user, SimpleLazyObject) and user._wrapped is empty:

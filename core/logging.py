@@ -5,6 +5,8 @@ once; every line then carries the request id bound by the request-id middleware.
 """
 
 import logging
+import threading
+import time
 from typing import Any
 
 import structlog
@@ -61,6 +63,7 @@ def logging_config(*, json: bool, level: str) -> dict[str, Any]:
                 ],
             },
         },
+        "filters": {"once_per_minute": {"()": OncePerInterval, "interval": 60.0}},
         "handlers": {
             "console": {"class": "logging.StreamHandler", "formatter": "structured"},
         },
@@ -73,8 +76,40 @@ def logging_config(*, json: bool, level: str) -> dict[str, Any]:
             "django.server": {"level": "WARNING"},
             "django.db.backends": {"level": "INFO"},
             "django_redis": {"level": "WARNING"},
+            "inkwell.cache": {"level": "WARNING", "filters": ["once_per_minute"]},
         },
     }
+
+
+class OncePerInterval(logging.Filter):
+    """Let one record through per interval, as a one-line warning.
+
+    django-redis logs every call it ignores during a Redis outage with a full
+    traceback; this turns a stream of those into one warning per outage
+    (per ``interval`` seconds while it lasts).
+    """
+
+    def __init__(self, interval: float = 60.0) -> None:
+        super().__init__()
+        self.interval = interval
+        self._last = float("-inf")
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.interval:
+                return False
+            self._last = now
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = (
+                f"Cache unavailable, answering from the database: {record.exc_info[1]}"
+            )
+            record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 def level_for_status(status: int) -> int:

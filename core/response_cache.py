@@ -25,6 +25,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
+from core.access_log import authenticated_user_id
+
 GENERATION_KEY = "public-reads:generation"
 ENTRY_PREFIX = "public-reads:entry:"
 VARY_ON = ("Authorization", "Accept")
@@ -70,8 +72,7 @@ class PublicReadCacheMiddleware:
         if not self._is_cacheable(request):
             response = self.get_response(request)
             if "Authorization" in request.headers:
-                response["Cache-Control"] = PRIVATE_CACHE_CONTROL
-                patch_vary_headers(response, VARY_ON)
+                _mark_private(response)
             return response
 
         key = ENTRY_PREFIX + _entry_key(request)
@@ -82,6 +83,11 @@ class PublicReadCacheMiddleware:
             return _replay(request, entry)
 
         response = self.get_response(request)
+        if authenticated_user_id(request) is not None:
+            # Authenticated by other means than the header (e.g. a test
+            # client's forced authentication): never a shared answer.
+            _mark_private(response)
+            return response
         if response.status_code != 200 or response.streaming:
             return response
         _mark_public(response)
@@ -120,6 +126,11 @@ def _entry_key(request: HttpRequest) -> str:
         )
     )
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _mark_private(response: HttpResponse) -> None:
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    patch_vary_headers(response, VARY_ON)
 
 
 def _mark_public(response: HttpResponse) -> None:

@@ -51,6 +51,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Inside CORS and security headers (added to hits too), before sessions,
+    # authentication and DRF (skipped on hits).
+    "core.response_cache.PublicReadCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,7 +152,21 @@ else:
             "LOCATION": "inkwell",
         }
     }
+# An unreachable Redis is logged as one warning per outage (see
+# core.logging.OncePerInterval), not a traceback per cache call.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "inkwell.cache"
+
+# Anonymous GETs of these public reads are served from the cache
+# (core.response_cache); writes invalidate them through a generation counter.
+RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=True)
+RESPONSE_CACHE_TTL_SECONDS = env.int("RESPONSE_CACHE_TTL_SECONDS", default=60)
+RESPONSE_CACHE_PATHS = [
+    r"/api/v1/posts/?",
+    r"/api/v1/posts/\d+/?",
+    r"/api/v1/posts/\d+/comments/?",
+    r"/api/v1/tags/?",
+]
 
 # --- Authentication and passwords -------------------------------------------
 
@@ -272,6 +289,11 @@ SPECTACULAR_SETTINGS = {
         "core.openapi.add_error_responses",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # Pin enum component names so an unrelated field cannot rename them.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        "PostStatusEnum": "posts.choices.PostStatus",
+    },
 }
 
 # --- CORS -------------------------------------------------------------------

@@ -54,3 +54,17 @@ urlpatterns = [
     path("_test/plain-boom/", plain_boom),
     *project_urlpatterns,
 ]
+
+
+class PublicCounterView(APIView):
+    """A public read whose body changes on every real call."""
+
+    permission_classes = []
+    calls = 0
+
+    def get(self, request: Request) -> Response:
+        PublicCounterView.calls += 1
+        return Response({"calls": PublicCounterView.calls, "q": request.GET.dict()})
+
+
+urlpatterns.insert(0, path("api/v1/_test/public/", PublicCounterView.as_view()))

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.e2e.deployment import fresh_database
 from tests.gunicorn.server import GUNICORN, PROJECT_DIR, GunicornServer, production_env
 
 pytestmark = pytest.mark.gunicorn
@@ -14,11 +15,16 @@ pytestmark = pytest.mark.gunicorn
 
 @pytest.fixture
 def server(tmp_path):
-    gunicorn = GunicornServer(production_env(tmp_path, GUNICORN_DRAIN_SECONDS="1"))
-    gunicorn.migrate()
-    gunicorn.start()
-    yield gunicorn
-    gunicorn.stop()
+    # A database of its own, never the one DATABASE_URL names.
+    with fresh_database(tmp_path) as database_url:
+        env = production_env(
+            tmp_path, DATABASE_URL=database_url, GUNICORN_DRAIN_SECONDS="1"
+        )
+        gunicorn = GunicornServer(env)
+        gunicorn.migrate()
+        gunicorn.start()
+        yield gunicorn
+        gunicorn.stop()
 
 
 def test_gunicorn_accepts_the_configuration(tmp_path):
