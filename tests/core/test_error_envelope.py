@@ -40,6 +40,15 @@ def test_unknown_api_path_answers_404_envelope(client, debug):
     assert_envelope(response, 404, "NOT_FOUND")
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_unknown_api_path_answers_404_to_every_method(method, debug):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+
+    response = getattr(client, method)("/api/v1/no-such-thing/")
+
+    assert_envelope(response, 404, "NOT_FOUND")
+
+
 def test_unknown_api_version_answers_404_envelope(client, debug):
     response = client.post("/api/v9/posts/", data={}, content_type="application/json")
 
