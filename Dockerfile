@@ -34,6 +34,7 @@ RUN DJANGO_SECRET_KEY=build-only-5f1c9a7e2b8d4c6f0a3e9b7d1c5f8a2e6b0d4c9f7a1e3b5
     JWT_SIGNING_KEY=build-only-9e2d7c4b1a8f5e3d0c6b9a2f7e4d1c8b5a0f3e6d9c2b7a4f \
     METRICS_TOKEN=build-only-metrics-token-0123456789abcdef \
     DJANGO_ALLOWED_HOSTS=build.invalid \
+    DJANGO_ALLOW_LOCAL_CACHE=true \
     python manage.py collectstatic --noinput --verbosity 0
 USER 10001:10001
 EXPOSE 8000

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from core.logging import logging_config
 
 from .base import *  # noqa: F403
-from .base import LOG_LEVEL, SIMPLE_JWT, env
+from .base import LOG_LEVEL, REDIS_URL, SIMPLE_JWT, env
 
 ENVIRONMENT = "production"
 DEBUG = False
@@ -42,6 +42,13 @@ if len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 random characters.")
 if JWT_SIGNING_KEY == SECRET_KEY:
     raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from DJANGO_SECRET_KEY.")
+# With several processes a local-memory cache splits throttles, revocations
+# and the response cache per process; only a single process may do without.
+if not REDIS_URL and not env.bool("DJANGO_ALLOW_LOCAL_CACHE", default=False):
+    raise ImproperlyConfigured(
+        "REDIS_URL is required in production (DJANGO_ALLOW_LOCAL_CACHE=true "
+        "allows a local-memory cache for a single-process deployment)."
+    )
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the real host names.")
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY}

@@ -140,7 +140,7 @@ def test_a_response_to_an_authenticated_user_is_never_shared():
     from tests.accounts.factories import UserFactory
 
     signed_in = APIClient()
-    signed_in.force_authenticate(UserFactory())
+    signed_in.force_authenticate(UserFactory.create())
 
     private = signed_in.get(PATH)
     anonymous = Client().get(PATH)

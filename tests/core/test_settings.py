@@ -102,6 +102,7 @@ PRODUCTION_ENV = {
     "JWT_SIGNING_KEY": JWT_KEY,
     "DJANGO_ALLOWED_HOSTS": "api.example.com",
     "METRICS_TOKEN": secrets.token_urlsafe(32),
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -125,6 +126,7 @@ def test_production_starts_with_real_secrets_and_debug_off():
         ({"JWT_SIGNING_KEY": SECRET}, "JWT_SIGNING_KEY must differ"),
         ({"DJANGO_ALLOWED_HOSTS": "*"}, "DJANGO_ALLOWED_HOSTS"),
         ({"METRICS_TOKEN": None}, "METRICS_TOKEN"),
+        ({"REDIS_URL": None}, "REDIS_URL"),
         ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
     ],
 )

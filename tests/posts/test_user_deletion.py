@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_deleting_a_user_uncounts_their_comments_and_likes():
-    post = services.post_publish(post=PostFactory())
-    leaving, staying = UserFactory(), UserFactory()
+    post = services.post_publish(post=PostFactory.create())
+    leaving, staying = UserFactory.create(), UserFactory.create()
     for user in (leaving, staying):
         services.post_like(post=post, user=user)
         services.comment_create(post=post, author=user, body="hello")
