@@ -16,6 +16,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from accounts.services import INVALID_RESET_LINK_MESSAGE
 from accounts.tokens import refresh_token_decode
+from core import fields
+from core.exceptions import Conflict
+
+EMAIL_TAKEN_MESSAGE = "A user with this e-mail exists."
 
 USER_FIELDS = [
     "id",
@@ -29,7 +33,7 @@ USER_FIELDS = [
 ]
 
 
-class PasswordField(serializers.CharField):
+class PasswordField(fields.CharField):
     """A write-only password, taken exactly as typed (no whitespace trimming)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -50,7 +54,7 @@ def check_password_strength(password: str, user: User, *, field: str) -> None:
         raise serializers.ValidationError({field: get_error_detail(exc)}) from exc
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(fields.ModelSerializer):
     """A user as its owner and admins see it (the e-mail is shown nowhere else)."""
 
     class Meta:
@@ -75,10 +79,10 @@ class AdminUserUpdateSerializer(UserSerializer):
         read_only_fields = ["id", "email", "date_joined", "last_login"]
 
 
-class RegisterSerializer(serializers.ModelSerializer):
+class RegisterSerializer(fields.ModelSerializer):
     """What a new account needs; the password must pass the password validators."""
 
-    email = serializers.EmailField(max_length=254)
+    email = fields.EmailField(max_length=254)
     password = PasswordField()
 
     class Meta:
@@ -88,9 +92,8 @@ class RegisterSerializer(serializers.ModelSerializer):
     def validate_email(self, value: str) -> str:
         email = User.objects.normalize_email(value)
         if User.objects.filter(email=email).exists():
-            raise serializers.ValidationError(
-                "A user with this e-mail exists.", code="unique"
-            )
+            # Valid input that clashes with existing state: 409, not 400.
+            raise Conflict(EMAIL_TAKEN_MESSAGE)
         return email
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -109,23 +112,23 @@ class AdminUserCreateSerializer(RegisterSerializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
+    email = fields.CharField(max_length=254)
     password = PasswordField()
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField(read_only=True)
-    refresh = serializers.CharField(read_only=True)
+    access = fields.CharField(read_only=True)
+    refresh = fields.CharField(read_only=True)
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = fields.CharField()
 
 
 class LogoutSerializer(serializers.Serializer):
     """The refresh token of the session being ended; it must be the caller's."""
 
-    refresh = serializers.CharField(write_only=True)
+    refresh = fields.CharField(write_only=True)
 
     def validate_refresh(self, value: str) -> RefreshToken:
         try:
@@ -161,14 +164,14 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class PasswordResetSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = fields.EmailField(max_length=254)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
     """A reset link's uid and token, and the new password; adds ``user``."""
 
-    uid = serializers.CharField(write_only=True, max_length=64)
-    token = serializers.CharField(write_only=True, max_length=128)
+    uid = fields.CharField(write_only=True, max_length=64)
+    token = fields.CharField(write_only=True, max_length=128)
     new_password = PasswordField()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -56,9 +56,7 @@ def user_create(
         raise ValidationError(get_error_detail(exc)) from exc
     except IntegrityError as exc:
         # Two registrations of one address at once: the unique index decides.
-        raise ValidationError(
-            {"email": [ErrorDetail("A user with this e-mail exists.", code="unique")]}
-        ) from exc
+        raise Conflict("A user with this e-mail exists.") from exc
 
 
 def user_register(*, email: str, password: str, display_name: str) -> User:

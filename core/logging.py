@@ -7,6 +7,7 @@ once; every line then carries the request id bound by the request-id middleware.
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -89,15 +90,18 @@ class OncePerInterval(logging.Filter):
     (per ``interval`` seconds while it lasts).
     """
 
-    def __init__(self, interval: float = 60.0) -> None:
+    def __init__(
+        self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__()
         self.interval = interval
+        self.clock = clock
         self._last = float("-inf")
         self._lock = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
         with self._lock:
-            now = time.monotonic()
+            now = self.clock()
             if now - self._last < self.interval:
                 return False
             self._last = now

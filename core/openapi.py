@@ -1,6 +1,15 @@
-"""OpenAPI additions: the error envelope documented on every operation."""
+"""OpenAPI additions: the error envelope on every operation, exact text constraints."""
 
 from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from rest_framework import serializers
+
+# DRF refuses NUL in every CharField, and a required CharField that trims
+# whitespace refuses input that is only whitespace. Said as patterns, so
+# clients (and contract fuzzers) know what is valid.
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 ERROR_CODES = [
     "VALIDATION_ERROR",
@@ -69,6 +78,7 @@ ERROR_RESPONSES: dict[str, tuple[str, dict[str, Any], bool]] = {
     "403": ("Authenticated, but the role does not allow this.", {}, False),
     "404": ("No such resource, or not visible to the caller.", {}, False),
     "406": ("The Accept header excludes JSON.", {}, False),
+    "409": ("The request clashes with the current state.", {}, True),
     "413": ("The request body is too large.", {}, True),
     "415": ("The request body is not JSON.", {}, True),
     "429": ("Too many requests.", _RETRY_AFTER, False),
@@ -122,6 +132,23 @@ def add_error_responses(
     return result
 
 
+def allow_blank_alternatives(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Turn ``oneOf: [string, blank string]`` into ``anyOf``.
+
+    drf-spectacular says "this, or an empty string" for fields that may be
+    blank with ``oneOf``; an empty string can match both branches, which
+    ``oneOf`` forbids, so the schema would reject a value the API accepts.
+    """
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for prop in component.get("properties", {}).values():
+            branches = prop.get("oneOf")
+            if branches and {"type": "string", "maxLength": 0} in branches:
+                prop["anyOf"] = prop.pop("oneOf")
+    return result
+
+
 def _attach_envelope_to_declared_errors(declared: dict[str, Any]) -> None:
     """Give error responses a view declared by description only the envelope body."""
     for status, response in declared.items():
@@ -134,3 +161,31 @@ def _attach_envelope_to_declared_errors(declared: dict[str, Any]) -> None:
                     }
                 },
             )
+
+
+class TextFieldConstraints(OpenApiSerializerFieldExtension):
+    """Document what a CharField accepts beyond its length: a ``pattern``.
+
+    A field class may say more with a ``schema_pattern`` attribute.
+    """
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        schema = auto_schema._map_serializer_field(
+            self.target, direction, bypass_extensions=True
+        )
+        if direction == "request" and "pattern" not in schema and "enum" not in schema:
+            schema["pattern"] = text_pattern(self.target)
+        return schema
+
+
+def text_pattern(field: serializers.CharField) -> str:
+    """Return the regular expression that input to ``field`` must match."""
+    declared = getattr(field, "schema_pattern", None)
+    if declared:
+        return declared
+    if not field.allow_blank and field.trim_whitespace:
+        return NOT_BLANK
+    return NO_NUL

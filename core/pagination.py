@@ -1,12 +1,41 @@
 """The API's two pagination styles: cursors for feeds, page numbers for lists."""
 
+from typing import Any
+
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class StrictPageSizeMixin:
+    """Refuse a ``page_size`` that is not a positive whole number (DRF ignores it)."""
+
+    page_size_query_param = "page_size"
+    page_size: int
+    max_page_size: int
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not _is_positive_integer(raw):
+            raise ValidationError(
+                {self.page_size_query_param: ["A positive whole number is required."]}
+            )
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)  # type: ignore[misc]
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
     """``{count, next, previous, results}`` with ``?page=`` and ``?page_size=``.
 
     A ``page_size`` above the maximum is capped, not refused.
@@ -16,8 +45,24 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        """Refuse a ``page`` that is not a positive whole number (DRF takes "" as 1)."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not _is_positive_integer(raw):
+            raise ValidationError(
+                {self.page_query_param: ["A positive whole number is required."]}
+            )
+        return super().get_page_number(request, paginator)
 
-class CursorPagination(pagination.CursorPagination):
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
     """``{next, previous, results}`` with ``?cursor=`` and ``?page_size=``.
 
     Stable under inserts, and no COUNT(*) over the whole table. Views set
@@ -27,3 +72,7 @@ class CursorPagination(pagination.CursorPagination):
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+
+def _is_positive_integer(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit() and int(raw) >= 1

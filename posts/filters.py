@@ -1,5 +1,7 @@
 """Query parameters of the posts list: filters, search and ordering."""
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -12,6 +14,7 @@ from rest_framework import filters
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.openapi import NO_NUL
 from posts.choices import PostStatus
 from posts.querysets import PostQuerySet
 
@@ -24,6 +27,70 @@ PUBLISHED_ORDERINGS = ("-published_at", "published_at", "-created_at", "created_
 DRAFT_ORDERINGS = ("-created_at", "created_at", "-updated_at", "updated_at")
 
 
+# What OpenAPI's "date-time" format means: a full date, a time and an offset.
+RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time, converted to UTC before it reaches the database.
+
+    PostgreSQL refuses offsets beyond +/-15:59 that ISO 8601 allows, and a
+    date near year 1 or 9999 can leave the representable range once shifted.
+    """
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value is not None and not RFC3339.fullmatch(str(value)):
+            raise forms.ValidationError(
+                "Enter a date and time with an offset (RFC 3339), "
+                "e.g. 2026-01-31T09:30:00Z.",
+                code="invalid",
+            )
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(
+                "Enter a date and time between the years 1 and 9999.", code="invalid"
+            ) from exc
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
+class NonEmptyChoiceField(django_filters.fields.ChoiceField):
+    """A choice that, when the parameter is given, must be one of the choices.
+
+    Django takes ``?status=`` as "not given"; the schema says it must be an
+    enum value, so an empty value is refused instead of silently ignored.
+    """
+
+    def clean(self, value: Any) -> Any:
+        if value == "":
+            raise forms.ValidationError("Select a valid choice.", code="invalid_choice")
+        return super().clean(value)
+
+
+class StatusFilter(django_filters.ChoiceFilter):
+    field_class = NonEmptyChoiceField
+
+
+@extend_schema_field({"type": "string", "pattern": NO_NUL})
+class TextFilter(django_filters.CharFilter):
+    """Free text; like every text input it may not contain NUL characters."""
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": NO_NUL, "maxLength": SEARCH_MAX_LENGTH}
+)
+class SearchFilter(TextFilter):
+    """Search words, at most SEARCH_MAX_LENGTH characters."""
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """A whole-number id (NumberFilter alone would take 1.5)."""
@@ -34,24 +101,24 @@ class IdFilter(django_filters.NumberFilter):
 class PostFilter(django_filters.FilterSet):
     """``status``, ``author``, ``tag``, ``published_after/before`` and ``search``."""
 
-    status = django_filters.ChoiceFilter(
+    status = StatusFilter(
         choices=PostStatus.choices,
         method="filter_status",
         help_text="`published` (the default) or `draft`: the drafts you may see.",
     )
     author = IdFilter(field_name="author_id", help_text="User id.")
-    tag = django_filters.CharFilter(field_name="tags__slug", help_text="Tag slug.")
-    published_after = django_filters.IsoDateTimeFilter(
+    tag = TextFilter(field_name="tags__slug", help_text="Tag slug.")
+    published_after = UtcIsoDateTimeFilter(
         field_name="published_at",
         lookup_expr="gte",
         help_text="ISO 8601; published at or after this time.",
     )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_before = UtcIsoDateTimeFilter(
         field_name="published_at",
         lookup_expr="lte",
         help_text="ISO 8601; published at or before this time.",
     )
-    search = django_filters.CharFilter(
+    search = SearchFilter(
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
         help_text="Words in the title or body (full-text search on PostgreSQL).",
@@ -59,7 +126,7 @@ class PostFilter(django_filters.FilterSet):
 
     def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any):
         # The list shows published posts unless drafts are asked for.
-        if data is not None and not data.get("status"):
+        if data is not None and "status" not in data:
             data = data.copy()
             data["status"] = PostStatus.PUBLISHED
         super().__init__(data, *args, **kwargs)

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from accounts.models import User
+from core import fields
 from posts.models import (
     BODY_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -16,7 +17,7 @@ from posts.models import (
 from posts.services import tag_normalise_name, tag_slug
 
 
-class AuthorSerializer(serializers.ModelSerializer):
+class AuthorSerializer(fields.ModelSerializer):
     """The public face of a user: never the e-mail."""
 
     class Meta:
@@ -25,12 +26,12 @@ class AuthorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(fields.ModelSerializer):
     """A post as every reader sees it."""
 
     # A plain string in the schema: slugs keep Unicode letters, which the
     # ASCII-only pattern of a SlugField would wrongly exclude.
-    slug = serializers.CharField(read_only=True)
+    slug = fields.CharField(read_only=True)
     author = AuthorSerializer(read_only=True)
     tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="slug"
@@ -58,8 +59,11 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TagNameField(serializers.CharField):
+class TagNameField(fields.CharField):
     """A tag name: up to 50 characters that slugify to something."""
+
+    # At least one letter or digit, as the slug needs (core.openapi).
+    schema_pattern = "^[^\\u0000]*[^\\W_][^\\u0000]*$"
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(max_length=TAG_MAX_LENGTH, **kwargs)  # type: ignore[arg-type]
@@ -82,10 +86,10 @@ class TagNameField(serializers.CharField):
 class PostWriteSerializer(serializers.Serializer):
     """What a client may set on a post: its text and tags, nothing else."""
 
-    title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+    title = fields.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
     # PUT replaces the whole post: an omitted body or tags list becomes empty.
     # PATCH leaves omitted fields as they are.
-    body = serializers.CharField(
+    body = fields.CharField(
         max_length=BODY_MAX_LENGTH,
         allow_blank=True,
         trim_whitespace=False,
@@ -100,11 +104,11 @@ class PostWriteSerializer(serializers.Serializer):
     )
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(fields.ModelSerializer):
     """A comment; only its body is writable."""
 
     author = AuthorSerializer(read_only=True)
-    body = serializers.CharField(min_length=1, max_length=COMMENT_MAX_LENGTH)
+    body = fields.CharField(min_length=1, max_length=COMMENT_MAX_LENGTH)
 
     class Meta:
         model = Comment
@@ -119,10 +123,10 @@ class LikeStateSerializer(serializers.Serializer):
     like_count = serializers.IntegerField(read_only=True)
 
 
-class TagSerializer(serializers.ModelSerializer):
+class TagSerializer(fields.ModelSerializer):
     """A tag with the number of published posts carrying it."""
 
-    slug = serializers.CharField(read_only=True)
+    slug = fields.CharField(read_only=True)
 
     class Meta:
         model = Tag

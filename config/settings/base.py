@@ -253,6 +253,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
+    # OPTIONS answers 405: the OpenAPI schema documents the API, and CORS
+    # preflights are answered by django-cors-headers before any view.
+    "DEFAULT_METADATA_CLASS": None,
     # 0 means "use REMOTE_ADDR" (None would make DRF trust a client-written
     # X-Forwarded-For). Read by accounts.throttles.client_ip.
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
@@ -287,6 +290,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.add_error_responses",
+        "core.openapi.allow_blank_alternatives",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
     # Pin enum component names so an unrelated field cannot rename them.

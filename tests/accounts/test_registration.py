@@ -63,8 +63,8 @@ def test_register_refuses_an_email_taken_in_any_letter_case(api_client):
 
     response = api_client.post(REGISTER_URL, GOOD)
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
-    assert [(d["field"], d["code"]) for d in error["details"]] == [("email", "unique")]
+    error = assert_error(response, 409, "CONFLICT")
+    assert error["message"] == "A user with this e-mail exists."
     assert User.objects.count() == 1
 
 

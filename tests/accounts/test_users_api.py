@@ -143,7 +143,8 @@ def test_admin_create_refuses_a_taken_email(as_admin, admin_user):
         },
     )
 
-    assert error_fields(response) == {"email"}
+    error = assert_error(response, 409, "CONFLICT")
+    assert error["message"] == "A user with this e-mail exists."
 
 
 # --- Read, update, delete ----------------------------------------------------------

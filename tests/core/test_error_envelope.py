@@ -203,3 +203,9 @@ def test_wrong_credentials_are_authentication_failed():
     response = api_exception_handler(exceptions.AuthenticationFailed(), {})
 
     assert response.data["error"]["code"] == "AUTHENTICATION_FAILED"
+
+
+def test_options_is_not_allowed_on_api_views(client):
+    response = client.options("/api/v1/auth/token/")
+
+    assert_envelope(response, 405, "METHOD_NOT_ALLOWED")

@@ -36,9 +36,8 @@ def test_cache_outage_logs_one_line_warning_per_interval():
     assert "Error 111" in record.getMessage()
 
 
-def test_a_new_warning_after_the_interval(monkeypatch):
-    clock = iter([100.0, 130.0, 161.0])
-    monkeypatch.setattr("core.logging.time.monotonic", lambda: next(clock))
-    log_filter = OncePerInterval(interval=60)
+def test_a_new_warning_after_the_interval():
+    readings = iter([100.0, 130.0, 161.0])
+    log_filter = OncePerInterval(interval=60, clock=lambda: next(readings))
 
     assert [log_filter.filter(make_record()) for _ in range(3)] == [True, False, True]

@@ -84,12 +84,8 @@ def test_drafts_never_appear_in_the_default_list(request, client_for, catalogue,
     user = request.getfixturevalue(actor)
 
     assert titles(client_for(user).get(f"{API}/posts/")) == ["p4", "p3", "p2", "p1"]
-    assert titles(client_for(user).get(f"{API}/posts/", {"status": ""})) == [
-        "p4",
-        "p3",
-        "p2",
-        "p1",
-    ]
+    published = client_for(user).get(f"{API}/posts/", {"status": "published"})
+    assert titles(published) == ["p4", "p3", "p2", "p1"]
 
 
 @pytest.mark.parametrize(
@@ -104,11 +100,18 @@ def test_drafts_never_appear_in_the_default_list(request, client_for, catalogue,
         ({"published_after": "2025-03-04T12:00:00Z"}, ["p4", "p3"]),
         ({"published_before": "2025-03-04T12:00:00+00:00"}, ["p3", "p2", "p1"]),
         (
-            {"published_after": "2025-03-03", "published_before": "2025-03-05"},
+            {
+                "published_after": "2025-03-03T00:00:00Z",
+                "published_before": "2025-03-05T00:00:00Z",
+            },
             ["p3", "p2"],
         ),
         (
-            {"tag": "django", "author": "AUTHOR", "published_after": "2025-03-03"},
+            {
+                "tag": "django",
+                "author": "AUTHOR",
+                "published_after": "2025-03-03T00:00:00+00:00",
+            },
             ["p3"],
         ),
         ({"tag": "django", "status": "draft"}, []),
@@ -262,3 +265,47 @@ def test_a_tampered_cursor_is_not_found(client_for, catalogue, cursor):
         "details": [],
         "request_id": response["X-Request-ID"],
     }
+
+
+def test_offsets_postgresql_cannot_store_are_converted_to_utc(client_for, published):
+    # +17:32 is valid ISO 8601; PostgreSQL allows offsets up to +/-15:59.
+    response = client_for().get(
+        f"{API}/posts/", {"published_after": "2000-01-01T13:55:09+17:32"}
+    )
+
+    assert response.status_code == 200
+    assert [post["id"] for post in response.json()["results"]] == [published.pk]
+
+
+def test_a_timestamp_that_leaves_the_calendar_in_utc_is_a_validation_error(
+    client_for,
+):
+    response = client_for().get(
+        f"{API}/posts/", {"published_before": "0001-01-01T00:00:00+05:00"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"][0]["field"] == "published_before"
+
+
+@pytest.mark.parametrize("value", ["2025-03-03", "2025-03-03T10:00:00", "yesterday"])
+def test_timestamps_without_date_time_and_offset_are_refused(client_for, value):
+    response = client_for().get(f"{API}/posts/", {"published_after": value})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"][0]["field"] == "published_after"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "1.5", "ten"])
+def test_a_page_size_that_is_not_a_positive_whole_number_is_refused(client_for, value):
+    response = client_for().get(f"{API}/posts/", {"page_size": value})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"][0]["field"] == "page_size"
+
+
+def test_an_empty_status_is_refused_rather_than_ignored(client_for):
+    response = client_for().get(f"{API}/posts/?status=")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"][0]["field"] == "status"
