@@ -12,11 +12,20 @@ from rest_framework import serializers
 
 
 class StrictStringMixin:
-    """Refuse anything but a JSON string."""
+    """Refuse anything but a JSON string, and measure it as it was sent.
+
+    DRF checks ``max_length`` after trimming whitespace, so 81 characters
+    with a leading newline pass a limit of 80; the schema's ``maxLength``
+    counts what the client sent, and so does this.
+    """
+
+    max_length: int | None
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")  # type: ignore[attr-defined]
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length, length=len(data))  # type: ignore[attr-defined]
         return super().to_internal_value(data)  # type: ignore[misc]
 
 

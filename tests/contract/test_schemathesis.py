@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.contract]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
-MAX_SECONDS = int(os.environ.get("CONTRACT_MAX_SECONDS", "150"))
+MAX_SECONDS = int(os.environ.get("CONTRACT_MAX_SECONDS", "120"))
 
 
 def wfc_auth_file(path: Path, authors: list) -> Path:
