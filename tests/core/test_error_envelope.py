@@ -209,3 +209,9 @@ def test_options_is_not_allowed_on_api_views(client):
     response = client.options("/api/v1/auth/token/")
 
     assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+
+
+def test_an_accept_header_without_json_is_406_envelope(client):
+    response = client.get("/api/v1/tags/", HTTP_ACCEPT="text/html")
+
+    assert_envelope(response, 406, "NOT_ACCEPTABLE")
