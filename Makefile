@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck pytest schema migrate demo bulk services-up services-down clean
+.PHONY: help run test lint typecheck pytest bench schema migrate demo bulk services-up services-down clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ typecheck: $(VENV)/.dev  ## mypy with the Django and DRF plugins.
 
 pytest: $(VENV)/.dev  ## The test suite with a coverage report.
 	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev  ## Benchmark against /healthz on PostgreSQL + Redis (needs DATABASE_URL, REDIS_URL, wrk).
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 schema: $(VENV)/.runtime  ## Regenerate docs/openapi.yaml after an intended API change.
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) spectacular \
