@@ -5,12 +5,14 @@ so the same rules hold (last active admin, token revocation) and the user
 cache is refreshed.
 """
 
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.models import Group
@@ -18,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 
+from accounts.login_failures import LoginLocked
 from accounts.models import Role, User
 from accounts.services import (
     user_create,
@@ -26,6 +29,26 @@ from accounts.services import (
     user_update,
 )
 from core.exceptions import Conflict
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin login, refused (with the reason) while the client is locked out."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "locked": "Too many failed logins for this account from your address. "
+        "Try again in %(minutes)d minute(s).",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except LoginLocked as exc:
+            raise forms.ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": max(1, math.ceil(exc.wait / 60))},
+            ) from exc
 
 
 class UserAddForm(forms.ModelForm):
@@ -251,3 +274,5 @@ class UserAdmin(admin.ModelAdmin):
 
 # Permissions follow the role; groups are not part of Inkwell's model.
 admin.site.unregister(Group)
+# The admin login counts failures with the API's (accounts.login_failures).
+admin.site.login_form = AdminLoginForm

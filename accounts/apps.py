@@ -7,11 +7,16 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_save
 
         from accounts import schema  # noqa: F401  (registers the extension)
-        from accounts.receivers import record_session_login
+        from accounts.models import User
+        from accounts.receivers import record_session_login, refresh_auth_state
 
         # Django's own receiver saves last_login behind the user service's
         # back (and so behind the user cache's); record it through the service.
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(record_session_login, dispatch_uid="accounts_login")
+        post_save.connect(
+            refresh_auth_state, sender=User, dispatch_uid="accounts_auth_state"
+        )

@@ -1,15 +1,29 @@
-"""Authentication backend for e-mail logins, used by the Django admin."""
+"""E-mail logins for the API, the admin and password re-checks; failures counted."""
 
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from accounts.login_failures import (
+    login_failure_record,
+    login_failures_check,
+    login_failures_clear,
+)
 from accounts.models import User
+from accounts.throttles import client_ip
 
 
 class EmailBackend(ModelBackend):
-    """Log in by e-mail in any letter case; permissions come from the role."""
+    """Log in by e-mail in any letter case; count failures; permissions from the role.
+
+    Every password check with a request goes through the failed-login count
+    (``accounts.login_failures``): a locked-out client gets ``LoginLocked``
+    before any hashing. It is not a PermissionDenied on purpose: Django's
+    ``authenticate()`` would turn that into a silent None, and callers must
+    tell "locked out" (429, or the admin's message) from "wrong password".
+    Calls without a request (scripts, the shell) are not counted.
+    """
 
     def authenticate(
         self,
@@ -21,6 +35,18 @@ class EmailBackend(ModelBackend):
         email = username or kwargs.get(User.USERNAME_FIELD)
         if email is None or password is None:
             return None
+        if request is None:
+            return self._user_with_password(email, password)
+        ip = client_ip(request)
+        login_failures_check(ip=ip, email=email)
+        user = self._user_with_password(email, password)
+        if user is None:
+            login_failure_record(ip=ip, email=email)
+        else:
+            login_failures_clear(ip=ip, email=email)
+        return user
+
+    def _user_with_password(self, email: str, password: str) -> User | None:
         try:
             user = User.objects.get_by_natural_key(email)
         except User.DoesNotExist:

@@ -44,35 +44,6 @@ def counter_incr(key: str, *, timeout: int) -> int:
     return _incr_locally(_fallback_for(client), key, timeout)
 
 
-def counter_get_many(keys: list[str]) -> dict[str, int]:
-    """Return the current value of each counter (0 for a missing one)."""
-    client = _redis_client()
-    if client is not None:
-        try:
-            values = client.mget([cache.make_key(key) for key in keys])
-        except (RedisError, OSError) as exc:
-            _note_outage(exc)
-        else:
-            _note_recovery()
-            pairs = zip(keys, values, strict=True)
-            return {key: int(value or 0) for key, value in pairs}
-    found = _fallback_for(client).get_many(keys)
-    return {key: int(found.get(key, 0)) for key in keys}
-
-
-def counter_delete(key: str) -> None:
-    """Drop the counter (where it is kept now, and from the local fallback)."""
-    client = _redis_client()
-    if client is not None:
-        try:
-            client.delete(cache.make_key(key))
-        except (RedisError, OSError) as exc:
-            _note_outage(exc)
-        else:
-            _note_recovery()
-    _fallback_for(client).delete(key)
-
-
 def _redis_client() -> Any:
     """Return the raw Redis client behind the default cache, or None if not Redis."""
     backend = getattr(cache, "client", None)

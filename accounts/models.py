@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -111,6 +112,24 @@ class User(AbstractBaseUser):
     def __str__(self) -> str:
         return self.email
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save the user; a new password also revokes every token issued before.
+
+        Every way of changing a password ends here (the API, a reset link, the
+        admin's password pages, ``manage.py changepassword``, the shell), so
+        this is the one place that enforces the rule. ``_password`` is set by
+        ``set_password()`` until the next save: Django's own marker of a real
+        change (a hash upgrade at login clears it first, and is not one).
+        """
+        if getattr(self, "_password", None) is None or self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        self.token_version = F("token_version") + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
+        super().save(*args, **kwargs)
+        self.refresh_from_db(fields=["token_version"])
+
     @property
     def is_staff(self) -> bool:
         """Return whether the user may log in to the Django admin."""
@@ -209,3 +228,44 @@ class DeniedAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"denied access token {self.jti}"
+
+
+class LoginFailureCounterQuerySet(models.QuerySet["LoginFailureCounter"]):
+    def expired(self) -> "LoginFailureCounterQuerySet":
+        """Return the counters whose window has ended (safe to delete)."""
+        return self.filter(expires_at__lte=timezone.now())
+
+
+class LoginFailureCounter(models.Model):
+    """Failed password checks of one client in one fixed window.
+
+    Kept in the database, not the cache: a lockout must hold on every process
+    and instance, through a Redis outage, and whatever else fills the cache.
+    Written only when a password was actually checked and found wrong, so the
+    write rate is bounded by the (slow, by design) password hashing.
+    """
+
+    class Scope(models.TextChoices):
+        PAIR = "pair", "IP address and e-mail"
+        IP = "ip", "IP address"
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    # The IP address, and for the pair scope a digest of the e-mail (never
+    # the address itself).
+    client = models.CharField(max_length=128)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = LoginFailureCounterQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "client", "window_start"],
+                name="accounts_login_failure_one_per_window",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} failed login(s) for {self.scope} {self.client}"

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -151,7 +152,11 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = PasswordField()
 
     def validate_current_password(self, value: str) -> str:
-        if not self.context["request"].user.check_password(value):
+        request = self.context["request"]
+        # Through the backend, so wrong guesses count as failed logins (and a
+        # locked-out client is refused with a 429 before any check).
+        user = authenticate(request, username=request.user.email, password=value)
+        if user is None or user.pk != request.user.pk:
             raise serializers.ValidationError(
                 "The current password is not correct.", code="invalid"
             )

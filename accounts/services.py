@@ -1,7 +1,10 @@
 """Every write to a user goes through these functions: API, admin and commands alike.
 
-Each one refreshes the user's cached auth state once its transaction commits,
-so a change (role, deactivation, revoked tokens) shows on the next request.
+The user's cached auth state is rewritten once each transaction commits (by
+the post_save receiver for saved rows, explicitly here for queryset updates
+and token denials), so a change (role, deactivation, revoked tokens) shows on
+the next request. Saving a new password revokes every earlier token
+(``User.save``).
 """
 
 from functools import partial
@@ -94,7 +97,6 @@ def user_update(
         setattr(locked, name, value)
     if changes:
         locked.save(update_fields=list(changes))
-        _refresh_cache_on_commit(locked)
     if "display_name" in changes:
         # Posts and comments show their author's display name.
         invalidate_public_reads()
@@ -128,7 +130,6 @@ def user_record_login(*, user: User) -> None:
     """Stamp last_login (API and admin logins alike)."""
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
-    _refresh_cache_on_commit(user)
 
 
 @transaction.atomic
@@ -222,9 +223,9 @@ def _lock_user(user_id: int, *, guard_admins: bool = False) -> User:
 
 
 def _set_password(user: User, new_password: str) -> None:
+    """Set and save a new password; saving it revokes every earlier token."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _revoke_tokens(user)
 
 
 def _revoke_tokens(user: User) -> None:

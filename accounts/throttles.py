@@ -11,12 +11,12 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from rest_framework import exceptions
+from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from accounts.counters import counter_delete, counter_get_many, counter_incr
+from accounts.counters import counter_incr
 from accounts.models import UserManager
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def rate_for(scope: str) -> tuple[int, int]:
     return parse_rate(str(api_settings.DEFAULT_THROTTLE_RATES[scope]))
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: HttpRequest | Request) -> str:
     """Return the client's address: REMOTE_ADDR, unless proxies are trusted.
 
     With ``TRUSTED_PROXY_COUNT`` = n, each of the n proxies appended the
@@ -68,7 +68,7 @@ def email_digest(email: object) -> str | None:
     return hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
-def _window(duration: int) -> tuple[int, float]:
+def window(duration: int) -> tuple[int, float]:
     """Return the current fixed window's start and the seconds until it ends."""
     now = time.time()
     start = int(now // duration) * duration
@@ -95,7 +95,7 @@ class FixedWindowRateThrottle(BaseThrottle):
         if ident is None:
             return True
         limit, duration = rate_for(self.scope)
-        start, remaining = _window(duration)
+        start, remaining = window(duration)
         key = f"throttle:{self.scope}:{ident}:{start}"
         if counter_incr(key, timeout=duration) <= limit:
             return True
@@ -155,45 +155,3 @@ class PasswordResetEmailRateThrottle(FixedWindowRateThrottle):
         data: Any = request.data
         digest = email_digest(data.get("email") if hasattr(data, "get") else None)
         return None if digest is None else f"email:{digest}"
-
-
-class LoginFailureThrottle:
-    """Count failed logins per (IP, e-mail) and per IP; refuse once either is full.
-
-    Only failures count, so people who type their password right are never
-    slowed; a success clears its (IP, e-mail) pair, and a full pair does not
-    lock other accounts out from the same IP (the per-IP limit is higher).
-    """
-
-    pair_scope = "login_failures_pair"
-    ip_scope = "login_failures_ip"
-
-    def __init__(self, request: Request, email: str) -> None:
-        ip = client_ip(request)
-        self._counters = {
-            self.pair_scope: f"{ip}:{email_digest(email)}",
-            self.ip_scope: ip,
-        }
-
-    def check(self) -> None:
-        """Raise Throttled (with the wait) if either counter is full."""
-        keys = {scope: self._key(scope) for scope in self._counters}
-        counts = counter_get_many(list(keys.values()))
-        waits = []
-        for scope, key in keys.items():
-            limit, duration = rate_for(scope)
-            if counts[key] >= limit:
-                waits.append(_window(duration)[1])
-        if waits:
-            raise exceptions.Throttled(wait=max(waits))
-
-    def record_failure(self) -> None:
-        for scope in self._counters:
-            counter_incr(self._key(scope), timeout=rate_for(scope)[1])
-
-    def clear(self) -> None:
-        counter_delete(self._key(self.pair_scope))
-
-    def _key(self, scope: str) -> str:
-        start, _ = _window(rate_for(scope)[1])
-        return f"throttle:{scope}:{self._counters[scope]}:{start}"

@@ -31,7 +31,6 @@ from accounts.services import (
 )
 from accounts.throttles import (
     AnonRateThrottle,
-    LoginFailureThrottle,
     PasswordResetEmailRateThrottle,
     PasswordResetIPRateThrottle,
     RegisterRateThrottle,
@@ -89,19 +88,17 @@ class AuthViewSet(viewsets.GenericViewSet):
         """Exchange an e-mail and password for an access/refresh pair."""
         serializer = serializers.LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"]
-        throttle = LoginFailureThrottle(request, email)
-        throttle.check()
+        # Raises LoginLocked (a 429) once this client has no failures left.
         user = authenticate(
-            request, username=email, password=serializer.validated_data["password"]
+            request,
+            username=serializer.validated_data["email"],
+            password=serializer.validated_data["password"],
         )
         if not isinstance(user, User):
-            throttle.record_failure()
             raise AuthenticationFailed(
                 "No active account found with the given credentials.",
                 code="no_active_account",
             )
-        throttle.clear()
         return Response(user_login(user=user))
 
     @extend_schema(

@@ -15,6 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from core.envelope import SERVICE_UNAVAILABLE_RETRY_AFTER, code_for_status, error_body
+from core.errors import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ def _as_api_exception(
         return PayloadTooLarge()
     if isinstance(exc, TokenError):
         return InvalidToken(str(exc))
+    if isinstance(exc, RateLimited):
+        return exceptions.Throttled(wait=exc.wait)
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("Database unavailable: %s", exc)
         return ServiceUnavailable()

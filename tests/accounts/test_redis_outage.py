@@ -111,42 +111,73 @@ def test_a_revocation_made_during_the_outage_survives_redis_coming_back(
     assert_error(api_client.get(ME_URL), 401, "TOKEN_INVALID")
 
 
-def test_failed_logins_are_still_throttled_with_redis_stopped(
-    api_client, redis_server, caplog
+def test_failed_logins_are_still_locked_out_with_redis_stopped(
+    api_client, redis_server
 ):
     UserFactory.create(email="ada@example.com")
-    redis_server.stop()
     wrong = {"email": "ada@example.com", "password": "not-the-password"}
+    for _ in range(3):
+        api_client.post(TOKEN_URL, wrong)
+    redis_server.stop()
 
-    with caplog.at_level(logging.WARNING, logger="accounts.counters"):
-        statuses = [api_client.post(TOKEN_URL, wrong).status_code for _ in range(5)]
+    statuses = [api_client.post(TOKEN_URL, wrong).status_code for _ in range(2)]
     throttled = api_client.post(
         TOKEN_URL, {"email": "ada@example.com", "password": DEFAULT_PASSWORD}
     )
 
-    assert statuses == [401] * 5
+    # The count is in the database: the outage neither reset nor split it.
+    assert statuses == [401] * 2
+    assert_error(throttled, 429, "THROTTLED")
+    assert int(throttled["Retry-After"]) >= 1
+
+
+@pytest.fixture
+def anon_limit(settings):
+    """Allow three anonymous requests a day."""
+    rest_framework = settings.REST_FRAMEWORK
+    settings.REST_FRAMEWORK = {
+        **rest_framework,
+        "DEFAULT_THROTTLE_RATES": {
+            **rest_framework["DEFAULT_THROTTLE_RATES"],
+            "anon": "3/day",  # a window that will not roll over mid-test
+        },
+    }
+
+
+def anonymous_request(client):
+    return client.post(f"{API}/auth/password/reset/", {"email": "x@example.com"})
+
+
+def test_rate_throttles_do_not_fail_open_with_redis_stopped(
+    api_client, redis_server, anon_limit, caplog
+):
+    redis_server.stop()
+
+    with caplog.at_level(logging.WARNING, logger="accounts.counters"):
+        statuses = [anonymous_request(api_client).status_code for _ in range(3)]
+    throttled = anonymous_request(api_client)
+
+    assert statuses == [202] * 3
     assert_error(throttled, 429, "THROTTLED")
     assert int(throttled["Retry-After"]) >= 1
     outage_warnings = [r for r in caplog.records if "unreachable" in r.message]
     assert len(outage_warnings) == 1
 
 
-def test_throttle_counters_are_shared_through_redis_again_once_it_is_back(
-    api_client, redis_server, caplog
+def test_rate_throttle_counters_are_shared_through_redis_again_once_it_is_back(
+    api_client, redis_server, anon_limit, caplog
 ):
-    UserFactory.create(email="ada@example.com")
-    wrong = {"email": "ada@example.com", "password": "not-the-password"}
     redis_server.stop()
-    api_client.post(TOKEN_URL, wrong)  # counted in this process only
+    anonymous_request(api_client)  # counted in this process only
     redis_server.start()
 
     with caplog.at_level(logging.WARNING, logger="accounts.counters"):
-        for _ in range(5):
-            api_client.post(TOKEN_URL, wrong)
-    throttled = api_client.post(TOKEN_URL, wrong)
+        statuses = [anonymous_request(api_client).status_code for _ in range(3)]
+    throttled = anonymous_request(api_client)
 
+    assert statuses == [202] * 3
     assert_error(throttled, 429, "THROTTLED")
     assert any("reachable again" in r.message for r in caplog.records)
     redis = cache.client.get_client(write=False)  # type: ignore[attr-defined]
-    (pair_key,) = redis.keys("*throttle:login_failures_pair:*")
-    assert redis.get(pair_key) == b"5"
+    (anon_key,) = redis.keys("*throttle:anon:*")
+    assert redis.get(anon_key) == b"4"

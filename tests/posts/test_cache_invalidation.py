@@ -75,12 +75,13 @@ def test_publishing_and_unliking_bump_the_generation(
 def test_changes_no_anonymous_reader_sees_keep_the_cache(
     django_capture_on_commit_callbacks, generation, author, published, reader
 ):
+    idle_user = UserFactory.create()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         draft = services.post_create(author=author, title="Secret", tags=["x"])
         services.post_update(post=draft, body="still secret")
         services.post_unlike(post=published, user=reader)
         services.post_publish(post=published)
-        services.user_engagement_delete(user=UserFactory.create())
+        services.user_engagement_delete(user=idle_user)
 
     assert generation() == 1
     assert callbacks == []

@@ -1,0 +1,181 @@
+"""One failed-login mechanism for every way in: API token, admin login, password checks.
+
+Failures are counted per (IP, e-mail) and per IP in the database, so they are
+shared by every process and no other traffic can push them out of a cache.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from freezegun import freeze_time
+
+from accounts.models import LoginFailureCounter, Role
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.helpers import API, assert_error, bearer
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = f"{API}/auth/token/"
+PASSWORD_URL = f"{API}/users/me/password/"
+ADMIN_LOGIN_URL = "/admin/login/"
+WRONG = "not-the-password"
+NEW_PASSWORD = "a-brand-new-passphrase"
+
+
+def api_log_in(client, email, password):
+    return client.post(TOKEN_URL, {"email": email, "password": password})
+
+
+def admin_log_in(client: Client, email: str, password: str):
+    return client.post(
+        ADMIN_LOGIN_URL,
+        {"username": email, "password": password, "next": "/admin/"},
+    )
+
+
+def is_admin_session(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory.create(email="editor@example.com", role=Role.EDITOR)
+
+
+# --- The admin login ------------------------------------------------------------------
+
+
+def test_admin_login_refuses_the_right_password_after_five_failures(editor):
+    client = Client()
+    for _ in range(5):
+        admin_log_in(client, editor.email, WRONG)
+
+    response = admin_log_in(client, editor.email, DEFAULT_PASSWORD)
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "Too many failed logins" in response.content.decode()
+    assert not is_admin_session(client)
+
+
+def test_admin_login_after_the_lockout_does_not_check_the_password(
+    editor, django_assert_max_num_queries
+):
+    client = Client()
+    for _ in range(5):
+        admin_log_in(client, editor.email, WRONG)
+
+    # The lockout answers before the user is loaded or a hash computed.
+    with django_assert_max_num_queries(2):
+        admin_log_in(client, editor.email, DEFAULT_PASSWORD)
+
+    assert LoginFailureCounter.objects.get(scope="pair").count == 5
+
+
+def test_admin_login_works_below_the_limit(editor):
+    client = Client()
+    for _ in range(4):
+        admin_log_in(client, editor.email, WRONG)
+
+    response = admin_log_in(client, editor.email, DEFAULT_PASSWORD)
+
+    assert response.status_code == 302
+    assert is_admin_session(client)
+
+
+def test_admin_failures_lock_the_api_login_too(editor, api_client):
+    client = Client()
+    for _ in range(5):
+        admin_log_in(client, editor.email, WRONG)
+
+    response = api_log_in(api_client, editor.email, DEFAULT_PASSWORD)
+
+    assert_error(response, 429, "THROTTLED")
+
+
+def test_api_failures_lock_the_admin_login_too(editor, api_client):
+    for _ in range(5):
+        api_log_in(api_client, editor.email, WRONG)
+    client = Client()
+
+    response = admin_log_in(client, editor.email, DEFAULT_PASSWORD)
+
+    assert "Too many failed logins" in response.content.decode()
+    assert not is_admin_session(client)
+
+
+# --- Current-password checks ----------------------------------------------------------
+
+
+def change_password(client, current):
+    return client.post(
+        PASSWORD_URL, {"current_password": current, "new_password": NEW_PASSWORD}
+    )
+
+
+def test_wrong_current_passwords_lock_the_password_change(api_client, login):
+    user = UserFactory.create()
+    bearer(api_client, login(user)["access"])
+    for _ in range(5):
+        assert change_password(api_client, WRONG).status_code == 400
+
+    response = change_password(api_client, DEFAULT_PASSWORD)
+
+    assert_error(response, 429, "THROTTLED")
+    assert int(response["Retry-After"]) >= 1
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+
+
+def test_wrong_current_passwords_lock_the_login_of_that_account(api_client, login):
+    user = UserFactory.create()
+    bearer(api_client, login(user)["access"])
+    for _ in range(5):
+        change_password(api_client, WRONG)
+    bearer(api_client, None)
+
+    assert_error(api_log_in(api_client, user.email, DEFAULT_PASSWORD), 429, "THROTTLED")
+
+
+def test_a_right_current_password_clears_the_count(api_client, login):
+    user = UserFactory.create()
+    bearer(api_client, login(user)["access"])
+    for _ in range(4):
+        change_password(api_client, WRONG)
+
+    response = change_password(api_client, DEFAULT_PASSWORD)
+
+    assert response.status_code == 200
+    assert not LoginFailureCounter.objects.filter(scope="pair").exists()
+
+
+# --- Not evictable --------------------------------------------------------------------
+
+
+def test_a_lockout_survives_a_flood_of_other_traffic_and_an_emptied_cache(api_client):
+    user = UserFactory.create()
+    for _ in range(5):
+        api_log_in(api_client, user.email, WRONG)
+
+    # What evicted lockouts from the shared local-memory cache before.
+    for n in range(600):
+        api_client.get(f"{API}/posts/?junk={n}")
+    cache.clear()
+
+    assert_error(api_log_in(api_client, user.email, DEFAULT_PASSWORD), 429, "THROTTLED")
+
+
+def test_expired_counters_are_deleted_by_the_flush_command(api_client, capsys):
+    start = timezone.now()
+    with freeze_time(start):
+        api_log_in(api_client, UserFactory.create().email, WRONG)
+    with freeze_time(start + timedelta(minutes=16)):
+        api_log_in(api_client, UserFactory.create().email, WRONG)
+
+        call_command("flush_login_failures")
+
+    assert LoginFailureCounter.objects.count() == 2  # this window's pair and IP
+    assert "Deleted 2 expired" in capsys.readouterr().out
