@@ -6,7 +6,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
-from accounts.tokens import TOKEN_VERSION_CLAIM
+from accounts.tokens import FAMILY_CLAIM, TOKEN_VERSION_CLAIM
 from accounts.user_cache import auth_state_get
 
 
@@ -15,7 +15,8 @@ class CachedUserJWTAuthentication(JWTAuthentication):
 
     A token is refused when its user is gone or inactive, when its ``ver``
     claim is not the user's current token version (password change or reset,
-    logout-all, deactivation), or when its ``jti`` was denied at logout.
+    logout-all, deactivation), when its ``jti`` was denied at logout, or when
+    its login family was revoked because a spent refresh token came back.
     Every refusal is an InvalidToken, so clients always see TOKEN_INVALID.
     """
 
@@ -34,6 +35,7 @@ class CachedUserJWTAuthentication(JWTAuthentication):
         if (
             validated_token.get(TOKEN_VERSION_CLAIM) != state.user.token_version
             or validated_token.get(api_settings.JTI_CLAIM) in state.denied_jtis
+            or validated_token.get(FAMILY_CLAIM) in state.revoked_families
         ):
             raise InvalidToken("Token has been revoked.", code="token_revoked")
         return state.user

@@ -269,3 +269,49 @@ class LoginFailureCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} failed login(s) for {self.scope} {self.client}"
+
+
+class RevokedTokenFamilyQuerySet(models.QuerySet["RevokedTokenFamily"]):
+    def live(self) -> "RevokedTokenFamilyQuerySet":
+        """Return the revocations some descendant token could still outlive."""
+        return self.filter(expires_at__gt=timezone.now())
+
+    def expired(self) -> "RevokedTokenFamilyQuerySet":
+        """Return the revocations no token of the family can outlive (deletable)."""
+        return self.filter(expires_at__lte=timezone.now())
+
+
+class RevokedTokenFamily(models.Model):
+    """Every token descended from one login, refused because a spent refresh came back.
+
+    Each token of a login carries the login's family id (claim ``fam``: the
+    jti of its first refresh token), through every rotation. A refresh token
+    is used once, so seeing a spent one again means someone else holds it;
+    the whole family is refused from then on. ``expires_at`` is when the
+    last possible descendant expires; ``flush_denied_tokens`` deletes the row
+    after that.
+    """
+
+    family = models.CharField(max_length=255, unique=True)
+    # Indexed together with expires_at below (user first).
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="revoked_token_families",
+        db_index=False,
+    )
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = RevokedTokenFamilyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "revoked token families"
+        indexes = [
+            models.Index(
+                fields=["user", "expires_at"], name="accounts_family_user_expiry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"revoked token family {self.family}"

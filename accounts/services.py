@@ -29,7 +29,7 @@ from rest_framework_simplejwt.token_blacklist.models import (
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.models import DeniedAccessToken, Role, User
+from accounts.models import DeniedAccessToken, RevokedTokenFamily, Role, User
 from accounts.tokens import TokenPair, token_pair_issue
 from accounts.user_cache import auth_state_refresh
 from core.exceptions import Conflict
@@ -195,9 +195,13 @@ def user_revoke_tokens(*, user: User) -> User:
 
 
 def denied_access_tokens_flush() -> int:
-    """Delete the denials of access tokens that have expired; return how many."""
-    deleted, _ = DeniedAccessToken.objects.expired().delete()
-    return deleted
+    """Delete access-token denials and family revocations no token can outlive.
+
+    Return how many rows were deleted.
+    """
+    denials, _ = DeniedAccessToken.objects.expired().delete()
+    families, _ = RevokedTokenFamily.objects.expired().delete()
+    return denials + families
 
 
 def _lock_user(user_id: int, *, guard_admins: bool = False) -> User:

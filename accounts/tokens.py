@@ -1,22 +1,27 @@
-"""JWT pairs that carry the user's token version, and their one-use rotation."""
+"""JWT pairs that carry the user's token version and login family; one-use rotation."""
 
+from functools import partial
 from typing import TypedDict
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
 )
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.models import User
+from accounts.models import RevokedTokenFamily, User
+from accounts.user_cache import auth_state_refresh
 
 # The claim holding User.token_version; a token whose claim no longer matches
 # the user row is refused (see accounts.authentication).
 TOKEN_VERSION_CLAIM = "ver"  # noqa: S105 (a claim name, not a secret)
+# The claim naming the login a token descends from (see RevokedTokenFamily).
+FAMILY_CLAIM = "fam"
 
 
 class TokenPair(TypedDict):
@@ -24,15 +29,18 @@ class TokenPair(TypedDict):
     refresh: str
 
 
-def token_pair_issue(*, user: User) -> TokenPair:
+def token_pair_issue(*, user: User, family: str | None = None) -> TokenPair:
     """Return a new access/refresh pair stamped with the user's current version.
 
-    The refresh token is recorded as outstanding so it can be blacklisted later;
-    the access token copies the refresh token's claims.
+    A login starts a family (the first refresh token's jti); a rotation
+    passes on the family of the token it spends. The refresh token is
+    recorded as outstanding so it can be blacklisted later; the access token
+    copies the refresh token's claims.
     """
     refresh = RefreshToken()
     refresh[api_settings.USER_ID_CLAIM] = str(user.pk)
     refresh[TOKEN_VERSION_CLAIM] = user.token_version
+    refresh[FAMILY_CLAIM] = family or refresh[api_settings.JTI_CLAIM]
     OutstandingToken.objects.create(
         user=user,
         jti=refresh[api_settings.JTI_CLAIM],
@@ -43,15 +51,68 @@ def token_pair_issue(*, user: User) -> TokenPair:
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-@transaction.atomic
 def token_pair_refresh(*, refresh: str) -> TokenPair:
     """Spend a refresh token once and return a new pair; raise InvalidToken if not.
+
+    A refresh token that was already spent (rotated, or blacklisted by a
+    logout) revokes its whole family before the refusal: whoever presents
+    it again is either a thief or the owner of a stolen token.
+    """
+    try:
+        token = _SpendableRefreshToken(refresh)  # type: ignore[arg-type]
+    except TokenError as exc:
+        raise InvalidToken(str(exc)) from exc
+    try:
+        return _rotate(token)
+    except _SpentTokenPresented:
+        # _rotate's transaction has rolled back; the revocation stands alone.
+        token_family_revoke(token=token)
+        raise InvalidToken("Token is blacklisted") from None
+
+
+def token_family_revoke(*, token: Token) -> None:
+    """Refuse every token descended from the token's login, on every instance."""
+    family = token.get(FAMILY_CLAIM)
+    user_id = _user_id(token)
+    if family is None or user_id is None:
+        return  # issued before families existed: it expires on its own
+    if not User.objects.filter(pk=user_id).exists():
+        return
+    now = timezone.now()
+    RevokedTokenFamily.objects.get_or_create(
+        family=family,
+        defaults={
+            "user_id": user_id,
+            "created_at": now,
+            "expires_at": now + api_settings.REFRESH_TOKEN_LIFETIME,
+        },
+    )
+    transaction.on_commit(partial(auth_state_refresh, user_id=user_id))
+
+
+class _SpendableRefreshToken(RefreshToken):
+    """A refresh token checked for signature, expiry and type, not the blacklist.
+
+    ``_rotate`` checks the blacklist itself, under the row lock, where a hit
+    is not just a refusal but a reuse that revokes the family.
+    """
+
+    def check_blacklist(self) -> None:
+        return None
+
+
+class _SpentTokenPresented(Exception):
+    """The refresh token was valid once but has been spent already."""
+
+
+@transaction.atomic
+def _rotate(token: RefreshToken) -> TokenPair:
+    """Blacklist the refresh token and issue its successor, in one transaction.
 
     The outstanding row is locked and the blacklist row inserted in the same
     transaction, so two concurrent refreshes of one token cannot both pass
     (and BlacklistedToken's one-to-one key would stop the second anyway).
     """
-    token = refresh_token_decode(refresh)
     outstanding = (
         OutstandingToken.objects.select_for_update()
         .filter(jti=token[api_settings.JTI_CLAIM])
@@ -60,18 +121,17 @@ def token_pair_refresh(*, refresh: str) -> TokenPair:
         .order_by("pk")
         .first()
     )
-    if (
-        outstanding is None
-        or BlacklistedToken.objects.filter(token=outstanding).exists()
-    ):
+    if outstanding is None:
         raise InvalidToken("Token is blacklisted")
+    if BlacklistedToken.objects.filter(token=outstanding).exists():
+        raise _SpentTokenPresented()
     user = _current_user_for(token)
     try:
         with transaction.atomic():
             BlacklistedToken.objects.create(token=outstanding)
     except IntegrityError as exc:
-        raise InvalidToken("Token is blacklisted") from exc
-    return token_pair_issue(user=user)
+        raise _SpentTokenPresented() from exc
+    return token_pair_issue(user=user, family=token.get(FAMILY_CLAIM))
 
 
 def refresh_token_decode(refresh: str) -> RefreshToken:
@@ -97,10 +157,13 @@ def _current_user_for(token: RefreshToken) -> User:
         raise InvalidToken("No active account found for the given token.")
     if token.get(TOKEN_VERSION_CLAIM) != user.token_version:
         raise InvalidToken("Token has been revoked.")
+    family = token.get(FAMILY_CLAIM)
+    if family and RevokedTokenFamily.objects.filter(family=family).exists():
+        raise InvalidToken("Token has been revoked.")
     return user
 
 
-def _user_id(token: RefreshToken) -> int | None:
+def _user_id(token: Token) -> int | None:
     try:
         return int(token[api_settings.USER_ID_CLAIM])
     except (KeyError, TypeError, ValueError):

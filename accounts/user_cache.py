@@ -1,4 +1,4 @@
-"""The cached copy of what authentication needs: the user row and its denied tokens.
+"""The cached copy of what authentication needs: the user row and its refused tokens.
 
 The database is authoritative; the cache only saves the queries. An entry
 lives at most ``USER_CACHE_TTL_SECONDS`` and is rewritten from the database
@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
 
-from accounts.models import DeniedAccessToken, User
+from accounts.models import DeniedAccessToken, RevokedTokenFamily, User
 
 # Bump when the cached shape changes, so a deploy never reads old entries.
-_KEY_VERSION = 1
+_KEY_VERSION = 2
 
 # The password hash stays out of the cache; the rebuilt user loads it lazily
 # (and a save() without update_fields then skips it, as for any deferred field).
@@ -29,7 +29,9 @@ _CACHED_FIELDS = tuple(
 @dataclass(frozen=True)
 class AuthState:
     user: User
+    # Access tokens denied at logout, and families revoked on refresh reuse.
     denied_jtis: frozenset[str]
+    revoked_families: frozenset[str]
 
 
 def auth_state_get(*, user_id: int) -> AuthState | None:
@@ -62,8 +64,11 @@ def _load(user_id: int) -> AuthState | None:
     if user is None:
         return None
     denied = DeniedAccessToken.objects.live().filter(user_id=user_id)
+    families = RevokedTokenFamily.objects.live().filter(user_id=user_id)
     return AuthState(
-        user=user, denied_jtis=frozenset(denied.values_list("jti", flat=True))
+        user=user,
+        denied_jtis=frozenset(denied.values_list("jti", flat=True)),
+        revoked_families=frozenset(families.values_list("family", flat=True)),
     )
 
 
@@ -79,9 +84,14 @@ def _to_payload(state: AuthState) -> dict[str, Any]:
     return {
         "user": [getattr(state.user, name) for name in _CACHED_FIELDS],
         "denied_jtis": sorted(state.denied_jtis),
+        "revoked_families": sorted(state.revoked_families),
     }
 
 
 def _from_payload(payload: dict[str, Any]) -> AuthState:
     user = User.from_db(DEFAULT_DB_ALIAS, _CACHED_FIELDS, payload["user"])
-    return AuthState(user=user, denied_jtis=frozenset(payload["denied_jtis"]))
+    return AuthState(
+        user=user,
+        denied_jtis=frozenset(payload["denied_jtis"]),
+        revoked_families=frozenset(payload["revoked_families"]),
+    )

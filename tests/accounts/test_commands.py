@@ -53,5 +53,8 @@ def test_flush_denied_tokens_deletes_the_expired_denials():
 
     call_command("flush_denied_tokens", stdout=out)
 
-    assert "Deleted 1 expired access-token denial(s)." in out.getvalue()
+    assert (
+        "Deleted 1 expired access-token denial(s) and family revocation(s)."
+        in out.getvalue()
+    )
     assert list(DeniedAccessToken.objects.values_list("jti", flat=True)) == ["live"]

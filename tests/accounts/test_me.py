@@ -132,8 +132,9 @@ def test_authenticated_me_reads_the_database_when_the_cache_is_empty(
     client = client_for(UserFactory.create())
     cache.clear()
 
-    # The user row and its denied access tokens: authoritative, uncached.
-    with django_assert_num_queries(2):
+    # The user row, its denied access tokens and its revoked token families:
+    # authoritative, uncached.
+    with django_assert_num_queries(3):
         response = client.get(ME_URL)
 
     assert response.status_code == 200

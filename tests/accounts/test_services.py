@@ -15,7 +15,7 @@ from rest_framework_simplejwt.token_blacklist.models import (
     OutstandingToken,
 )
 
-from accounts.models import DeniedAccessToken, Role, User
+from accounts.models import DeniedAccessToken, RevokedTokenFamily, Role, User
 from accounts.services import (
     denied_access_tokens_flush,
     user_create,
@@ -138,18 +138,22 @@ def run_at_once(*calls: Callable[[], object]) -> list[object]:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_refreshes_of_one_token_cannot_both_succeed():
-    refresh = token_pair_issue(user=UserFactory.create())["refresh"]
-
     for _ in range(5):
+        refresh = token_pair_issue(user=UserFactory.create())["refresh"]
+
         results = run_at_once(
             partial(token_pair_refresh, refresh=refresh),
             partial(token_pair_refresh, refresh=refresh),
         )
+
         successes = [r for r in results if isinstance(r, dict)]
         assert len(successes) == 1, results
         assert sum(isinstance(r, InvalidToken) for r in results) == 1, results
-        refresh = successes[0]["refresh"]
-    assert BlacklistedToken.objects.count() == OutstandingToken.objects.count() - 1
+        # The loser presented a spent token: a reuse, so the family is revoked
+        # and the winner's new refresh token is refused as well.
+        with pytest.raises(InvalidToken):
+            token_pair_refresh(refresh=successes[0]["refresh"])
+    assert RevokedTokenFamily.objects.count() == 5
 
 
 @pytest.mark.postgres

@@ -17,13 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def cached_payload(user: User) -> object:
-    return cache.get(f"accounts:auth-state:v1:{user.pk}")
+    return cache.get(f"accounts:auth-state:v2:{user.pk}")
 
 
 def test_a_miss_reads_the_database_and_stores_the_state(django_assert_num_queries):
     user = UserFactory.create(role=Role.AUTHOR)
 
-    with django_assert_num_queries(2):
+    # The user, its denied access tokens, its revoked token families.
+    with django_assert_num_queries(3):
         state = auth_state_get(user_id=user.pk)
 
     assert state is not None
