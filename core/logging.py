@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 
 _SHARED_PROCESSORS: list[Any] = [
     structlog.contextvars.merge_contextvars,
@@ -48,8 +49,14 @@ def logging_config(*, json: bool, level: str) -> dict[str, Any]:
         structlog.stdlib.ProcessorFormatter.remove_processors_meta
     ]
     if json:
-        # One JSON object per line, the traceback included as structured data.
-        final_processors.append(structlog.processors.dict_tracebacks)
+        # One JSON object per line, the traceback included as structured data,
+        # without each frame's local variables: those hold passwords, tokens
+        # and request bodies (structlog's dict_tracebacks shows them).
+        final_processors.append(
+            structlog.processors.ExceptionRenderer(
+                ExceptionDictTransformer(show_locals=False)
+            )
+        )
     final_processors.append(renderer)
     return {
         "version": 1,

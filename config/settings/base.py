@@ -370,4 +370,7 @@ if SENTRY_DSN:
         environment=env("SENTRY_ENVIRONMENT", default="production"),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,
+        # Frame locals hold passwords and tokens under any name (a
+        # validator's "value"); Sentry's key-based scrubbing cannot see that.
+        include_local_variables=False,
     )

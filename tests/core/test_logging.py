@@ -1,8 +1,15 @@
 """Log filters."""
 
+import io
 import logging
+import logging.config
 
-from core.logging import OncePerInterval
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from core.logging import OncePerInterval, logging_config
+from tests.accounts.factories import UserFactory
 
 
 def make_record() -> logging.LogRecord:
@@ -41,3 +48,46 @@ def test_a_new_warning_after_the_interval():
     log_filter = OncePerInterval(interval=60, clock=lambda: next(readings))
 
     assert [log_filter.filter(make_record()) for _ in range(3)] == [True, False, True]
+
+
+# --- No secrets in logs -------------------------------------------------------------
+
+SUBMITTED_PASSWORD = "hunter2-correct-horse-staple"
+
+
+@pytest.fixture
+def production_logs(settings):
+    """Configure the production (JSON) logging into a buffer; yield its reader."""
+    buffer = io.StringIO()
+    config = logging_config(json=True, level="INFO")
+    config["handlers"]["console"]["stream"] = buffer
+    logging.config.dictConfig(config)
+    yield buffer.getvalue
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@pytest.mark.django_db
+def test_a_500_inside_the_login_view_does_not_log_the_submitted_password(
+    production_logs, monkeypatch
+):
+    UserFactory.create(email="ada@example.com")
+
+    def broken_check(self, raw_password):
+        raise RuntimeError("the hasher broke")
+
+    monkeypatch.setattr(User, "check_password", broken_check)
+
+    response = Client().post(
+        "/api/v1/auth/token/",
+        {"email": "ada@example.com", "password": SUBMITTED_PASSWORD},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 500
+    written = production_logs()
+    # The traceback is there, for whoever has to fix the bug...
+    assert "RuntimeError" in written
+    assert "broken_check" in written
+    # ...but no frame's local variables, so not the password either.
+    assert SUBMITTED_PASSWORD not in written
+    assert '"locals"' not in written
