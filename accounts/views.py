@@ -15,6 +15,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts import serializers
 from accounts.authentication import CachedUserJWTAuthentication
+from accounts.filters import UserFilter
 from accounts.models import User
 from accounts.permissions import IsAdmin
 from accounts.services import (
@@ -233,7 +234,7 @@ class UserViewSet(
     permission_classes = [IsAdmin]
     pagination_class = PageNumberPagination
     lookup_value_regex = r"\d+"
-    filterset_fields = ["role", "is_active"]
+    filterset_class = UserFilter
     search_fields = ["email", "display_name"]
     ordering_fields = ["id", "email", "date_joined", "display_name"]
     ordering = ["id"]

@@ -8,12 +8,12 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.filters import NonEmptyChoiceFilter
 from core.openapi import NO_NUL
 from posts.choices import PostStatus
 from posts.querysets import PostQuerySet
@@ -62,21 +62,8 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class NonEmptyChoiceField(django_filters.fields.ChoiceField):
-    """A choice that, when the parameter is given, must be one of the choices.
-
-    Django takes ``?status=`` as "not given"; the schema says it must be an
-    enum value, so an empty value is refused instead of silently ignored.
-    """
-
-    def clean(self, value: Any) -> Any:
-        if value == "":
-            raise forms.ValidationError("Select a valid choice.", code="invalid_choice")
-        return super().clean(value)
-
-
-class StatusFilter(django_filters.ChoiceFilter):
-    field_class = NonEmptyChoiceField
+class StatusFilter(NonEmptyChoiceFilter):
+    """``published`` or ``draft``; an empty value is refused."""
 
 
 @extend_schema_field({"type": "string", "pattern": NO_NUL})
@@ -91,11 +78,25 @@ class SearchFilter(TextFilter):
     """Search words, at most SEARCH_MAX_LENGTH characters."""
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A whole-number id (NumberFilter alone would take 1.5)."""
+# Ids are BigAutoFields: nothing above this can name a row, and SQLite cannot
+# even bind it (OverflowError).
+ID_MAX = 2**63 - 1
 
-    field_class = forms.IntegerField
+
+class IdField(forms.IntegerField):
+    """A whole number that can be a row id: 1 up to the largest 64-bit integer."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A row id (NumberFilter alone would take 1.5, or a number beyond any row)."""
+
+    field_class = IdField
 
 
 class PostFilter(django_filters.FilterSet):

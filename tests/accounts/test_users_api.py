@@ -66,6 +66,21 @@ def test_list_refuses_an_unknown_role_filter(as_admin):
     assert error_fields(response) == {"role"}
 
 
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ("is_active=&role=", {"is_active", "role"}),
+        ("is_active=", {"is_active"}),
+        ("role=", {"role"}),
+        ("is_active=maybe", {"is_active"}),
+    ],
+)
+def test_list_refuses_empty_or_unusable_filter_values(as_admin, query, fields):
+    response = as_admin.get(f"{USERS_URL}?{query}")
+
+    assert error_fields(response) == fields
+
+
 def test_list_searches_email_and_display_name(as_admin):
     by_email = UserFactory.create(email="turing@example.com", display_name="Alan")
     by_name = UserFactory.create(
