@@ -1,13 +1,18 @@
 """Bearer-token authentication that checks revocation against the current user row."""
 
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
 from accounts.tokens import FAMILY_CLAIM, TOKEN_VERSION_CLAIM
 from accounts.user_cache import auth_state_get
+
+WRONG_SCHEME_MESSAGE = (
+    "The Authorization header must use the Bearer scheme: 'Bearer <access token>'."
+)
+MALFORMED_MESSAGE = "The Authorization header must be 'Bearer <access token>'."
 
 
 class CachedUserJWTAuthentication(JWTAuthentication):
@@ -21,10 +26,20 @@ class CachedUserJWTAuthentication(JWTAuthentication):
     """
 
     def get_raw_token(self, header: bytes) -> bytes | None:
-        try:
-            return super().get_raw_token(header)
-        except AuthenticationFailed as exc:  # a malformed Authorization header
-            raise InvalidToken(str(exc.detail)) from exc
+        """Return the token of ``Bearer <token>``; refuse any other header plainly.
+
+        SimpleJWT ignores another scheme (so the client hears that no
+        credentials were sent) and reports a malformed one as a Python repr.
+        The scheme is matched case-insensitively (RFC 7235).
+        """
+        parts = header.split()
+        if not parts:
+            return None
+        if parts[0].lower() not in _schemes():
+            raise InvalidToken(WRONG_SCHEME_MESSAGE, code="bad_authorization_header")
+        if len(parts) != 2:
+            raise InvalidToken(MALFORMED_MESSAGE, code="bad_authorization_header")
+        return parts[1]
 
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
         state = auth_state_get(user_id=_user_id(validated_token))
@@ -48,3 +63,8 @@ def _user_id(token: Token) -> int:
         raise InvalidToken(
             "Token contained no recognizable user identification"
         ) from exc
+
+
+def _schemes() -> set[bytes]:
+    """Return the accepted schemes (``AUTH_HEADER_TYPES``), lower-cased."""
+    return {scheme.lower().encode() for scheme in api_settings.AUTH_HEADER_TYPES}

@@ -123,10 +123,42 @@ def test_token_without_a_version_claim_is_refused(api_client, login):
     assert_error(response, 401, "TOKEN_INVALID")
 
 
-def test_authorization_header_with_three_parts_is_refused(api_client):
-    api_client.credentials(HTTP_AUTHORIZATION="Bearer one two")
+@pytest.mark.parametrize("header", ["Bearer one two", "Bearer", "Bearer "])
+def test_a_malformed_bearer_header_is_refused_in_plain_words(api_client, header):
+    api_client.credentials(HTTP_AUTHORIZATION=header)
 
     response = api_client.get(ME_URL)
+
+    error = assert_error(response, 401, "TOKEN_INVALID")
+    assert error["message"] == (
+        "The Authorization header must be 'Bearer <access token>'."
+    )
+
+
+@pytest.mark.parametrize("header", ["Token abc", "Basic Zm9vOmJhcg==", "JWT x.y.z"])
+def test_another_authorization_scheme_is_named_as_the_problem(api_client, header):
+    api_client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = api_client.get(ME_URL)
+
+    error = assert_error(response, 401, "TOKEN_INVALID")
+    assert error["message"] == (
+        "The Authorization header must use the Bearer scheme: 'Bearer <access token>'."
+    )
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_bearer_scheme_is_case_insensitive(api_client, login):
+    pair = login(UserFactory.create())
+    api_client.credentials(HTTP_AUTHORIZATION=f"bearer {pair['access']}")
+
+    assert api_client.get(ME_URL).status_code == 200
+
+
+def test_a_public_read_with_another_scheme_says_so_too(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Token abc")
+
+    response = api_client.get(f"{API}/posts/")
 
     assert_error(response, 401, "TOKEN_INVALID")
 
