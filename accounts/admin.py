@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 
 from accounts.login_failures import LoginLocked
-from accounts.models import Role, User
+from accounts.models import LoginFailureCounter, Role, User
 from accounts.services import (
     user_create,
     user_delete,
@@ -270,6 +270,22 @@ class UserAdmin(admin.ModelAdmin):
                 done += 1
         if done:
             self.message_user(request, f"Updated {done} user(s).", messages.SUCCESS)
+
+
+@admin.register(LoginFailureCounter)
+class LoginFailureCounterAdmin(admin.ModelAdmin):
+    """Who is failing to log in, read-only; deleting a row lifts that lockout."""
+
+    list_display = ("client", "scope", "count", "window_start", "expires_at")
+    list_filter = ("scope",)
+    search_fields = ("client",)
+    ordering = ("-window_start", "-count")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 # Permissions follow the role; groups are not part of Inkwell's model.

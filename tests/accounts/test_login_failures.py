@@ -179,3 +179,35 @@ def test_expired_counters_are_deleted_by_the_flush_command(api_client, capsys):
 
     assert LoginFailureCounter.objects.count() == 2  # this window's pair and IP
     assert "Deleted 2 expired" in capsys.readouterr().out
+
+
+# --- The admin's view of lockouts ---------------------------------------------------
+
+
+def test_an_admin_sees_the_counters_and_deleting_one_lifts_the_lockout(
+    api_client, admin_user
+):
+    user = UserFactory.create()
+    for _ in range(5):
+        api_log_in(api_client, user.email, WRONG)
+    boss = Client()
+    boss.force_login(admin_user)
+    changelist = "/admin/accounts/loginfailurecounter/"
+
+    listing = boss.get(changelist)
+    pair = LoginFailureCounter.objects.get(scope="pair")
+    deleted = boss.post(f"{changelist}{pair.pk}/delete/", {"post": "yes"}, follow=True)
+
+    assert listing.status_code == 200
+    assert pair.client in listing.content.decode()
+    assert deleted.status_code == 200
+    assert api_log_in(api_client, user.email, DEFAULT_PASSWORD).status_code == 200
+
+
+def test_an_editor_cannot_see_the_counters(editor):
+    client = Client()
+    client.force_login(editor)
+
+    response = client.get("/admin/accounts/loginfailurecounter/")
+
+    assert response.status_code == 403
