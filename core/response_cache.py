@@ -10,6 +10,12 @@ shows calls :func:`invalidate_public_reads` (on commit), which bumps one
 counter; an entry stored under an older generation is a miss. Entries also
 expire after ``RESPONSE_CACHE_TTL_SECONDS``, so an invalidation lost while
 the cache was unreachable heals by itself.
+
+Entries and the counter live in the cache alias ``responses``, never in the
+default one: however many entries clients cause, they evict only each other,
+not throttle counters or cached users. If the counter itself is evicted, the
+next one starts from the clock, above every earlier generation, so the old
+entries just miss.
 """
 
 import hashlib
@@ -20,13 +26,14 @@ from functools import cache as memoize
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
 from core.access_log import authenticated_user_id
 
+CACHE_ALIAS = "responses"
 GENERATION_KEY = "public-reads:generation"
 ENTRY_PREFIX = "public-reads:entry:"
 VARY_ON = ("Authorization", "Accept")
@@ -42,17 +49,23 @@ def invalidate_public_reads() -> None:
     transaction.on_commit(_bump_generation)
 
 
+def _responses() -> BaseCache:
+    """Return the cache alias that holds stored responses and their generation."""
+    return caches[CACHE_ALIAS]
+
+
 def _bump_generation() -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        _responses().incr(GENERATION_KEY)
     except ValueError:
         _start_generation()
 
 
 def _start_generation() -> int | None:
     """Create the counter if missing, from a value no earlier generation used."""
-    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-    return cache.get(GENERATION_KEY)
+    responses = _responses()
+    responses.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    return responses.get(GENERATION_KEY)
 
 
 @memoize
@@ -76,7 +89,7 @@ class PublicReadCacheMiddleware:
             return response
 
         key = ENTRY_PREFIX + _entry_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
+        found = _responses().get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY)
         entry = found.get(key)
         if entry is not None and generation is not None and entry[0] == generation:
@@ -94,7 +107,7 @@ class PublicReadCacheMiddleware:
         if generation is None:
             generation = _start_generation()
         if generation is not None:  # None: the cache is unreachable
-            cache.set(
+            _responses().set(
                 key,
                 _stored(generation, response),
                 timeout=settings.RESPONSE_CACHE_TTL_SECONDS,
