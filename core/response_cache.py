@@ -107,11 +107,7 @@ class PublicReadCacheMiddleware:
         if generation is None:
             generation = _start_generation()
         if generation is not None:  # None: the cache is unreachable
-            _responses().set(
-                key,
-                _stored(generation, response),
-                timeout=settings.RESPONSE_CACHE_TTL_SECONDS,
-            )
+            _store(key, _stored(generation, response))
         return _not_modified_or(request, response)
 
     @staticmethod
@@ -139,6 +135,19 @@ def _entry_key(request: HttpRequest) -> str:
         )
     )
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _store(key: str, entry: tuple) -> None:
+    """Store the entry unless it is larger than one entry may be."""
+    # Served but not stored: the cap times MAX_ENTRIES bounds the cache's memory.
+    if _size(entry) <= settings.RESPONSE_CACHE_MAX_ENTRY_BYTES:
+        _responses().set(key, entry, timeout=settings.RESPONSE_CACHE_TTL_SECONDS)
+
+
+def _size(entry: tuple) -> int:
+    """Return the bytes an entry holds: its body and its headers."""
+    _, _, headers, body = entry
+    return len(body) + sum(len(name) + len(value) for name, value in headers)
 
 
 def _mark_private(response: HttpResponse) -> None:

@@ -188,6 +188,12 @@ RESPONSE_CACHE_REDIS_URL = env("RESPONSE_CACHE_REDIS_URL", default="") or REDIS_
 # Without Redis: at most this many entries per process, least recently used
 # evicted first.
 RESPONSE_CACHE_MAX_ENTRIES = env.int("RESPONSE_CACHE_MAX_ENTRIES", default=500)
+# Larger responses are served but not stored. Without Redis the stored
+# responses of one process so take at most MAX_ENTRIES x MAX_ENTRY_BYTES
+# (500 x 256 KiB = 125 MiB by default).
+RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int(
+    "RESPONSE_CACHE_MAX_ENTRY_BYTES", default=256 * 1024
+)
 CACHES["responses"] = (
     _redis_cache(RESPONSE_CACHE_REDIS_URL, f"{CACHE_KEY_PREFIX}-responses")
     if RESPONSE_CACHE_REDIS_URL

@@ -22,6 +22,28 @@ def client():
     return Client()
 
 
+def test_a_response_above_the_entry_size_cap_is_served_but_not_stored(client, settings):
+    settings.RESPONSE_CACHE_MAX_ENTRY_BYTES = 1_000
+
+    first = client.get(PUBLIC_PATH, {"pad": 2_000})
+    second = client.get(PUBLIC_PATH, {"pad": 2_000})
+
+    assert first.status_code == second.status_code == 200
+    assert second.json()["pad"] == "x" * 2_000
+    assert second.json()["calls"] == 2
+    assert second["Cache-Control"] == "public, no-cache"
+
+
+def test_a_response_within_the_entry_size_cap_is_stored(client, settings):
+    settings.RESPONSE_CACHE_MAX_ENTRY_BYTES = 1_000
+
+    client.get(PUBLIC_PATH, {"pad": 100})
+    response = client.get(PUBLIC_PATH, {"pad": 100})
+
+    assert response.status_code == 200
+    assert response.json()["calls"] == 1
+
+
 def test_filling_the_response_cache_evicts_nothing_from_the_default_cache(
     client, settings
 ):
