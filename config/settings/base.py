@@ -175,12 +175,26 @@ DJANGO_REDIS_LOGGER = "inkwell.cache"
 # (core.response_cache); writes invalidate them through a generation counter.
 RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=True)
 RESPONSE_CACHE_TTL_SECONDS = env.int("RESPONSE_CACHE_TTL_SECONDS", default=60)
-RESPONSE_CACHE_PATHS = [
-    r"/api/v1/posts/?",
-    r"/api/v1/posts/\d+/?",
-    r"/api/v1/posts/\d+/comments/?",
-    r"/api/v1/tags/?",
-]
+# Each path (a regular expression) with the query parameters its view reads:
+# only those key an entry, and only those reach the view; any other is
+# ignored, as the view ignores it. tests/core/test_response_cache_keys.py ties
+# each list to the parameters docs/openapi.yaml documents for the operation.
+RESPONSE_CACHE_PATHS: dict[str, tuple[str, ...]] = {
+    r"/api/v1/posts/?": (
+        "status",
+        "author",
+        "tag",
+        "published_after",
+        "published_before",
+        "search",
+        "ordering",
+        "cursor",
+        "page_size",
+    ),
+    r"/api/v1/posts/\d+/?": (),
+    r"/api/v1/posts/\d+/comments/?": ("cursor", "page_size"),
+    r"/api/v1/tags/?": ("page", "page_size"),
+}
 # Stored responses live in a cache alias of their own, so that however many
 # of them clients cause, they never evict throttle counters or users from the
 # default one. Empty RESPONSE_CACHE_REDIS_URL: the same Redis as REDIS_URL.
