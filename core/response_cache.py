@@ -11,6 +11,13 @@ counter; an entry stored under an older generation is a miss. Entries also
 expire after ``RESPONSE_CACHE_TTL_SECONDS``, so an invalidation lost while
 the cache was unreachable heals by itself.
 
+An entry is keyed by exactly what the view reads: method, scheme, host,
+path, and the query parameters ``RESPONSE_CACHE_PATHS`` lists for the path,
+each with its last value; the view is handed that query and nothing more.
+Only the Accept values that render the same bytes are served from the cache;
+any other goes to the view. Responses above ``RESPONSE_CACHE_MAX_ENTRY_BYTES``
+are served but not stored.
+
 Entries and the counter live in the cache alias ``responses``, never in the
 default one: however many entries clients cause, they evict only each other,
 not throttle counters or cached users. If the counter itself is evicted, the
@@ -43,6 +50,9 @@ CACHE_ALIAS = "responses"
 GENERATION_KEY = "public-reads:generation"
 ENTRY_PREFIX = "public-reads:entry:"
 VARY_ON = ("Authorization", "Accept")
+# The Accept values DRF answers with the same bytes (JSONRenderer, no indent):
+# they share one entry. Any other goes to the view, so Accept never splits it.
+SHARED_ACCEPTS = frozenset({None, "*/*", "application/json"})
 PUBLIC_CACHE_CONTROL = "public, no-cache"
 PRIVATE_CACHE_CONTROL = "private, no-store"
 # Headers that belong to one exchange, never to a stored response.
@@ -78,6 +88,7 @@ def _start_generation() -> int | None:
 def _compiled(
     paths: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """Compile the path patterns once per distinct RESPONSE_CACHE_PATHS."""
     return tuple((re.compile(pattern), names) for pattern, names in paths)
 
 
@@ -139,6 +150,7 @@ def _cached_parameters(request: HttpRequest) -> tuple[str, ...] | None:
         settings.RESPONSE_CACHE_ENABLED
         and request.method in ("GET", "HEAD")
         and "Authorization" not in request.headers
+        and request.META.get("HTTP_ACCEPT") in SHARED_ACCEPTS
         # DRF picks the renderer from ?format=: a different answer, not keyed.
         and api_settings.URL_FORMAT_OVERRIDE not in request.GET
     ):
@@ -168,7 +180,7 @@ def _hand_over(request: HttpRequest, query: str) -> None:
 
 
 def _entry_key(request: HttpRequest, query: str) -> str:
-    """Key by all the view reads: method, scheme, host, path, query and Accept."""
+    """Key by all the view reads: method, scheme, host, path and query."""
     raw = "\n".join(
         (
             request.method or "GET",
@@ -176,7 +188,6 @@ def _entry_key(request: HttpRequest, query: str) -> str:
             request.get_host(),
             request.path,
             query,
-            request.headers.get("Accept", ""),
         )
     )
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -113,6 +113,45 @@ def test_http_and_https_are_cached_separately(client):
     assert secure.json()["calls"] == 2
 
 
+@pytest.mark.usefixtures("three_posts")
+def test_the_shared_accept_values_render_identical_bytes(client, settings):
+    settings.RESPONSE_CACHE_ENABLED = False
+
+    responses = [
+        client.get(POSTS, **headers)
+        for headers in ({}, {"HTTP_ACCEPT": "*/*"}, {"HTTP_ACCEPT": "application/json"})
+    ]
+
+    assert {response.status_code for response in responses} == {200}
+    assert len({response.content for response in responses}) == 1
+    assert {response["Content-Type"] for response in responses} == {"application/json"}
+
+
+@cached_test_view
+def test_the_shared_accept_values_share_one_entry(client):
+    client.get(PUBLIC_PATH)
+
+    star = client.get(PUBLIC_PATH, HTTP_ACCEPT="*/*")
+    json = client.get(PUBLIC_PATH, HTTP_ACCEPT="application/json")
+
+    assert star.status_code == json.status_code == 200
+    assert star.json()["calls"] == json.json()["calls"] == 1
+
+
+@cached_test_view
+def test_any_other_accept_bypasses_the_cache(client):
+    client.get(PUBLIC_PATH)
+    indented = "application/json; indent=4"
+
+    first = client.get(PUBLIC_PATH, HTTP_ACCEPT=indented)
+    second = client.get(PUBLIC_PATH, HTTP_ACCEPT=indented)
+
+    assert first.status_code == second.status_code == 200
+    assert first.content.startswith(b'{\n    "calls": 2')
+    assert second.json()["calls"] == 3
+    assert client.get(PUBLIC_PATH).json()["calls"] == 1
+
+
 @cached_test_view
 def test_a_format_override_bypasses_the_cache(client):
     client.get(PUBLIC_PATH, {"format": "json"})
