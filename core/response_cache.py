@@ -10,6 +10,19 @@ shows calls :func:`invalidate_public_reads` (on commit), which bumps one
 counter; an entry stored under an older generation is a miss. Entries also
 expire after ``RESPONSE_CACHE_TTL_SECONDS``, so an invalidation lost while
 the cache was unreachable heals by itself.
+
+An entry is keyed by exactly what the view reads: method, scheme, host,
+path, and the query parameters ``RESPONSE_CACHE_PATHS`` lists for the path,
+each with its last value; the view is handed that query and nothing more.
+Only the Accept values that render the same bytes are served from the cache;
+any other goes to the view. Responses above ``RESPONSE_CACHE_MAX_ENTRY_BYTES``
+are served but not stored.
+
+Entries and the counter live in the cache alias ``responses``, never in the
+default one: however many entries clients cause, they evict only each other,
+not throttle counters or cached users. If the counter itself is evicted, the
+next one starts from the clock, above every earlier generation, so the old
+entries just miss.
 """
 
 import hashlib
@@ -17,19 +30,29 @@ import re
 import time
 from collections.abc import Callable
 from functools import cache as memoize
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    QueryDict,
+)
 from django.utils.cache import patch_vary_headers
+from rest_framework.settings import api_settings
 
 from core.access_log import authenticated_user_id
 
+CACHE_ALIAS = "responses"
 GENERATION_KEY = "public-reads:generation"
 ENTRY_PREFIX = "public-reads:entry:"
 VARY_ON = ("Authorization", "Accept")
+# The Accept values DRF answers with the same bytes (JSONRenderer, no indent):
+# they share one entry. Any other goes to the view, so Accept never splits it.
+SHARED_ACCEPTS = frozenset({None, "*/*", "application/json"})
 PUBLIC_CACHE_CONTROL = "public, no-cache"
 PRIVATE_CACHE_CONTROL = "private, no-store"
 # Headers that belong to one exchange, never to a stored response.
@@ -42,22 +65,40 @@ def invalidate_public_reads() -> None:
     transaction.on_commit(_bump_generation)
 
 
+def _responses() -> BaseCache:
+    """Return the cache alias that holds stored responses and their generation."""
+    return caches[CACHE_ALIAS]
+
+
 def _bump_generation() -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        _responses().incr(GENERATION_KEY)
     except ValueError:
         _start_generation()
 
 
 def _start_generation() -> int | None:
     """Create the counter if missing, from a value no earlier generation used."""
-    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-    return cache.get(GENERATION_KEY)
+    responses = _responses()
+    responses.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    return responses.get(GENERATION_KEY)
 
 
 @memoize
-def _cacheable_paths(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+def _compiled(
+    paths: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """Compile the path patterns once per distinct RESPONSE_CACHE_PATHS."""
+    return tuple((re.compile(pattern), names) for pattern, names in paths)
+
+
+def _parameters_read_at(path: str) -> tuple[str, ...] | None:
+    """Return the query parameters the view at path reads; None if it is not cached."""
+    paths = settings.RESPONSE_CACHE_PATHS
+    for pattern, names in _compiled(tuple((p, tuple(n)) for p, n in paths.items())):
+        if pattern.fullmatch(path):
+            return names
+    return None
 
 
 class PublicReadCacheMiddleware:
@@ -69,19 +110,24 @@ class PublicReadCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(_API_PREFIX):
             return self.get_response(request)
-        if not self._is_cacheable(request):
+        names = _cached_parameters(request)
+        if names is None:
             response = self.get_response(request)
             if "Authorization" in request.headers:
                 _mark_private(response)
             return response
 
-        key = ENTRY_PREFIX + _entry_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
+        query = _query_as_read(request, names)
+        # get_host() validates the Host against ALLOWED_HOSTS (DisallowedHost
+        # becomes the 400 envelope), so a hit is refused exactly like a miss.
+        key = ENTRY_PREFIX + _entry_key(request, query)
+        found = _responses().get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY)
         entry = found.get(key)
         if entry is not None and generation is not None and entry[0] == generation:
             return _replay(request, entry)
 
+        _hand_over(request, query)
         response = self.get_response(request)
         if authenticated_user_id(request) is not None:
             # Authenticated by other means than the header (e.g. a test
@@ -94,38 +140,70 @@ class PublicReadCacheMiddleware:
         if generation is None:
             generation = _start_generation()
         if generation is not None:  # None: the cache is unreachable
-            cache.set(
-                key,
-                _stored(generation, response),
-                timeout=settings.RESPONSE_CACHE_TTL_SECONDS,
-            )
+            _store(key, _stored(generation, response))
         return _not_modified_or(request, response)
 
-    @staticmethod
-    def _is_cacheable(request: HttpRequest) -> bool:
-        return (
-            settings.RESPONSE_CACHE_ENABLED
-            and request.method in ("GET", "HEAD")
-            and "Authorization" not in request.headers
-            and _cacheable_paths(tuple(settings.RESPONSE_CACHE_PATHS)).fullmatch(
-                request.path
-            )
-            is not None
-        )
+
+def _cached_parameters(request: HttpRequest) -> tuple[str, ...] | None:
+    """Return the parameters that key this request; None if it is not cacheable."""
+    if not (
+        settings.RESPONSE_CACHE_ENABLED
+        and request.method in ("GET", "HEAD")
+        and "Authorization" not in request.headers
+        and request.META.get("HTTP_ACCEPT") in SHARED_ACCEPTS
+        # DRF picks the renderer from ?format=: a different answer, not keyed.
+        and api_settings.URL_FORMAT_OVERRIDE not in request.GET
+    ):
+        return None
+    return _parameters_read_at(request.path)
 
 
-def _entry_key(request: HttpRequest) -> str:
-    """Key by path, the query string in a canonical order, and the Accept header."""
-    query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), True)))
+def _query_as_read(request: HttpRequest, names: tuple[str, ...]) -> str:
+    """Return the query string of the parameters the view reads, as it reads them.
+
+    The view reads ``QueryDict.get``: the last value of a repeated parameter.
+    Unknown parameters are left out, as the view ignores them.
+    """
+    return urlencode(
+        [(name, request.GET[name]) for name in names if name in request.GET]
+    )
+
+
+def _hand_over(request: HttpRequest, query: str) -> None:
+    """Give the view only the query the key holds, so its answer depends on no more.
+
+    Otherwise pagination links would echo parameters the key leaves out, and
+    one client's junk would be stored and served to every other reader.
+    """
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query, encoding=request.encoding)
+
+
+def _entry_key(request: HttpRequest, query: str) -> str:
+    """Key by all the view reads: method, scheme, host, path and query."""
     raw = "\n".join(
         (
             request.method or "GET",
+            request.scheme or "",
+            request.get_host(),
             request.path,
             query,
-            request.headers.get("Accept", ""),
         )
     )
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _store(key: str, entry: tuple) -> None:
+    """Store the entry unless it is larger than one entry may be."""
+    # Served but not stored: the cap times MAX_ENTRIES bounds the cache's memory.
+    if _size(entry) <= settings.RESPONSE_CACHE_MAX_ENTRY_BYTES:
+        _responses().set(key, entry, timeout=settings.RESPONSE_CACHE_TTL_SECONDS)
+
+
+def _size(entry: tuple) -> int:
+    """Return the bytes an entry holds: its body and its headers."""
+    _, _, headers, body = entry
+    return len(body) + sum(len(name) + len(value) for name, value in headers)
 
 
 def _mark_private(response: HttpResponse) -> None:

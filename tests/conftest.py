@@ -47,12 +47,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Start every test with an empty cache (a shared Redis survives between tests)."""
-    from django.core.cache import cache
+    """Start every test with empty caches (a shared Redis survives between tests)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture
@@ -127,18 +129,20 @@ def private_redis_server() -> Iterator[PrivateRedisServer]:
 
 @pytest.fixture
 def private_redis(settings, private_redis_server) -> PrivateRedisServer:
-    """Point the default cache at a private, running redis-server; stop it after.
+    """Point the Redis caches at a private, running redis-server; stop it after.
 
     Changing CACHES makes Django rebuild its cache connections; the rest of
-    the cache configuration (django-redis, timeouts, IGNORE_EXCEPTIONS) is
-    the project's own.
+    the cache configuration (django-redis, timeouts, IGNORE_EXCEPTIONS, key
+    prefixes) is the project's own. Both aliases move, as when the response
+    cache shares REDIS_URL, so stopping the server stops both.
     """
     settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": private_redis_server.url,
-        },
+        alias: (
+            {**config, "LOCATION": private_redis_server.url}
+            if "redis" in config["BACKEND"].lower()
+            else config
+        )
+        for alias, config in settings.CACHES.items()
     }
     return private_redis_server
 

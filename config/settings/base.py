@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -121,37 +122,50 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
 
-REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            # django-redis, wrapped by django-prometheus to count hits and misses.
-            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="inkwell"),
-            "OPTIONS": {
-                # Without both timeouts a hung Redis blocks every request.
-                "SOCKET_CONNECT_TIMEOUT": env.float(
-                    "REDIS_CONNECT_TIMEOUT_SECONDS", default=0.25
-                ),
-                "SOCKET_TIMEOUT": env.float(
-                    "REDIS_SOCKET_TIMEOUT_SECONDS", default=0.25
-                ),
-                # The cache only speeds things up: when Redis is down every read
-                # misses and the database answers.
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
+
+def _redis_cache(url: str, key_prefix: str) -> dict[str, Any]:
+    """Return a django-redis cache at url whose outage makes every read a miss."""
+    return {
+        # django-redis, wrapped by django-prometheus to count hits and misses.
+        "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            # Without both timeouts a hung Redis blocks every request.
+            "SOCKET_CONNECT_TIMEOUT": env.float(
+                "REDIS_CONNECT_TIMEOUT_SECONDS", default=0.25
+            ),
+            "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=0.25),
+            # The cache only speeds things up: when Redis is down every read
+            # misses and the database answers.
+            "IGNORE_EXCEPTIONS": True,
+        },
     }
-else:
+
+
+def _local_cache(location: str, **options: int) -> dict[str, Any]:
+    """Return a per-process local-memory cache of its own (LRU past MAX_ENTRIES)."""
     # Django's own class: django-prometheus' locmem wrapper turns cached falsy
     # values into misses.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "inkwell",
-        }
+    cache: dict[str, Any] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": location,
     }
+    if options:
+        cache["OPTIONS"] = options
+    return cache
+
+
+REDIS_URL = env("REDIS_URL", default="")
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="inkwell")
+CACHES = {
+    # Throttle counters, the user cache and anything else shared.
+    "default": (
+        _redis_cache(REDIS_URL, CACHE_KEY_PREFIX)
+        if REDIS_URL
+        else _local_cache("inkwell")
+    ),
+}
 # An unreachable Redis is logged as one warning per outage (see
 # core.logging.OncePerInterval), not a traceback per cache call.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
@@ -161,12 +175,44 @@ DJANGO_REDIS_LOGGER = "inkwell.cache"
 # (core.response_cache); writes invalidate them through a generation counter.
 RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=True)
 RESPONSE_CACHE_TTL_SECONDS = env.int("RESPONSE_CACHE_TTL_SECONDS", default=60)
-RESPONSE_CACHE_PATHS = [
-    r"/api/v1/posts/?",
-    r"/api/v1/posts/\d+/?",
-    r"/api/v1/posts/\d+/comments/?",
-    r"/api/v1/tags/?",
-]
+# Each path (a regular expression) with the query parameters its view reads:
+# only those key an entry, and only those reach the view; any other is
+# ignored, as the view ignores it. tests/core/test_response_cache_keys.py ties
+# each list to the parameters docs/openapi.yaml documents for the operation.
+RESPONSE_CACHE_PATHS: dict[str, tuple[str, ...]] = {
+    r"/api/v1/posts/?": (
+        "status",
+        "author",
+        "tag",
+        "published_after",
+        "published_before",
+        "search",
+        "ordering",
+        "cursor",
+        "page_size",
+    ),
+    r"/api/v1/posts/\d+/?": (),
+    r"/api/v1/posts/\d+/comments/?": ("cursor", "page_size"),
+    r"/api/v1/tags/?": ("page", "page_size"),
+}
+# Stored responses live in a cache alias of their own, so that however many
+# of them clients cause, they never evict throttle counters or users from the
+# default one. Empty RESPONSE_CACHE_REDIS_URL: the same Redis as REDIS_URL.
+RESPONSE_CACHE_REDIS_URL = env("RESPONSE_CACHE_REDIS_URL", default="") or REDIS_URL
+# Without Redis: at most this many entries per process, least recently used
+# evicted first.
+RESPONSE_CACHE_MAX_ENTRIES = env.int("RESPONSE_CACHE_MAX_ENTRIES", default=500)
+# Larger responses are served but not stored. Without Redis the stored
+# responses of one process so take at most MAX_ENTRIES x MAX_ENTRY_BYTES
+# (500 x 256 KiB = 125 MiB by default).
+RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int(
+    "RESPONSE_CACHE_MAX_ENTRY_BYTES", default=256 * 1024
+)
+CACHES["responses"] = (
+    _redis_cache(RESPONSE_CACHE_REDIS_URL, f"{CACHE_KEY_PREFIX}-responses")
+    if RESPONSE_CACHE_REDIS_URL
+    else _local_cache("inkwell-responses", MAX_ENTRIES=RESPONSE_CACHE_MAX_ENTRIES)
+)
 
 # --- Authentication and passwords -------------------------------------------
 

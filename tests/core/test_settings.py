@@ -28,6 +28,7 @@ print(json.dumps({
     "conn_max_age": db.get("CONN_MAX_AGE"),
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_options": settings.CACHES["default"].get("OPTIONS", {}),
+    "caches": settings.CACHES,
     "debug": settings.DEBUG,
     "time_zone": settings.TIME_ZONE,
     "use_tz": settings.USE_TZ,
@@ -42,7 +43,7 @@ def run_python(
         key: value
         for key, value in os.environ.items()
         if not key.startswith(
-            ("DJANGO_", "DATABASE_", "REDIS_", "JWT_", "DB_", "METRICS_")
+            ("DJANGO_", "DATABASE_", "REDIS_", "JWT_", "DB_", "METRICS_", "RESPONSE_")
         )
     }
     clean_env.update(env, DJANGO_SETTINGS_MODULE=settings_module)
@@ -95,6 +96,43 @@ def test_redis_url_selects_django_redis_with_short_timeouts():
     assert 0 < shown["cache_options"]["SOCKET_CONNECT_TIMEOUT"] <= 1
     assert 0 < shown["cache_options"]["SOCKET_TIMEOUT"] <= 1
     assert shown["cache_options"]["IGNORE_EXCEPTIONS"] is True
+
+
+def test_embedded_default_gives_responses_a_bounded_local_memory_cache_of_their_own():
+    caches = show_settings()["caches"]
+
+    responses = caches["responses"]
+    assert responses["BACKEND"] == caches["default"]["BACKEND"]
+    assert responses["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert responses["LOCATION"] != caches["default"]["LOCATION"]
+    assert responses["OPTIONS"] == {"MAX_ENTRIES": 500}
+
+
+def test_response_cache_max_entries_bounds_the_local_memory_cache():
+    caches = show_settings(RESPONSE_CACHE_MAX_ENTRIES="42")["caches"]
+
+    assert caches["responses"]["OPTIONS"] == {"MAX_ENTRIES": 42}
+
+
+def test_redis_url_puts_responses_in_the_same_redis_under_their_own_prefix():
+    caches = show_settings(REDIS_URL="redis://127.0.0.1:6379/0")["caches"]
+
+    default, responses = caches["default"], caches["responses"]
+    assert responses["BACKEND"] == default["BACKEND"]
+    assert responses["LOCATION"] == "redis://127.0.0.1:6379/0"
+    assert responses["OPTIONS"] == default["OPTIONS"]
+    assert responses["KEY_PREFIX"] != default["KEY_PREFIX"]
+
+
+def test_response_cache_redis_url_moves_responses_to_a_redis_of_their_own():
+    caches = show_settings(
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        RESPONSE_CACHE_REDIS_URL="redis://127.0.0.1:6380/0",
+    )["caches"]
+
+    assert caches["default"]["LOCATION"] == "redis://127.0.0.1:6379/0"
+    assert caches["responses"]["LOCATION"] == "redis://127.0.0.1:6380/0"
+    assert caches["responses"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
 
 
 PRODUCTION_ENV = {

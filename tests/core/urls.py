@@ -64,7 +64,17 @@ class PublicCounterView(APIView):
 
     def get(self, request: Request) -> Response:
         PublicCounterView.calls += 1
-        return Response({"calls": PublicCounterView.calls, "q": request.GET.dict()})
+        body = {
+            "calls": PublicCounterView.calls,
+            # What the view reads: each parameter's last value, as QueryDict.get.
+            "q": request.GET.dict(),
+            # Built from scheme, host and query, like pagination links.
+            "url": request.build_absolute_uri(),
+        }
+        if "pad" in request.GET:
+            body["pad"] = "x" * int(request.GET["pad"])
+        return Response(body)
 
 
-urlpatterns.insert(0, path("api/v1/_test/public/", PublicCounterView.as_view()))
+PUBLIC_PATH = "/api/v1/_test/public/"
+urlpatterns.insert(0, path(PUBLIC_PATH.lstrip("/"), PublicCounterView.as_view()))

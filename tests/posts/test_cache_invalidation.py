@@ -1,9 +1,9 @@
 """Writes that change what anonymous readers see invalidate the public-read cache."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
-from core.response_cache import GENERATION_KEY
+from core.response_cache import CACHE_ALIAS, GENERATION_KEY
 from posts import services
 from tests.accounts.factories import UserFactory
 
@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def generation():
     """Return a function giving the generation counter (created at 1)."""
-    cache.set(GENERATION_KEY, 1, timeout=None)
-    return lambda: cache.get(GENERATION_KEY)
+    responses = caches[CACHE_ALIAS]
+    responses.set(GENERATION_KEY, 1, timeout=None)
+    return lambda: responses.get(GENERATION_KEY)
 
 
 def _comment(published, reader):
