@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from core.logging import configure_structlog, logging_config
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "csp",
     "django_prometheus",
     "core",
     "accounts",
@@ -50,6 +52,9 @@ MIDDLEWARE = [
     "core.access_log.AccessLogMiddleware",
     "core.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the response cache: its hits get the policy too, and its entries
+    # never hold an older one.
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS and security headers (added to hits too), before sessions,
@@ -351,6 +356,29 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
+
+# --- Content-Security-Policy --------------------------------------------------
+
+# HTML pages: the admin as it is; the API docs widen it per view
+# (core.api_docs). Nothing inline, nothing from another host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Everything else (JSON, the schema, probes, metrics, static files) is data:
+# nothing in it may run, load or be framed (core.csp).
+CONTENT_SECURITY_POLICY_NOT_HTML = {
+    "default-src": [NONE],
+    "frame-ancestors": [NONE],
+}
 
 # --- Request limits ----------------------------------------------------------
 

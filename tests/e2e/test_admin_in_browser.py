@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import admin_login
 from tests.e2e.deployment import (
     API,
-    Account,
     Deployment,
     bearer,
     create_post,
@@ -14,14 +14,6 @@ from tests.e2e.deployment import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.gunicorn]
-
-
-def admin_login(page: Page, base_url: str, account: Account) -> None:
-    page.goto(f"{base_url}/admin/")
-    page.fill("#id_username", account.email)
-    page.fill("#id_password", account.password)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_be_visible()
 
 
 def search_users(page: Page, base_url: str, email: str) -> None:

@@ -1,26 +1,24 @@
 """The Swagger UI works in a real browser, served entirely by Inkwell itself."""
 
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import off_site, record_csp_violations, record_requests
 from tests.e2e.deployment import Deployment, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.gunicorn]
 
 
-def test_swagger_ui_loads_from_the_server_alone_and_tries_users_me_with_a_token(
+def test_swagger_ui_tries_users_me_with_a_token_from_the_server_alone_under_its_csp(
     browser_site: Deployment, page: Page
 ):
     server = browser_site.servers[0]
     reader = browser_site.create_user("reader", name="swagger")
     access = login(server, reader)["access"]
-    requested: list[str] = []
+    violations = record_csp_violations(page)
+    requested = record_requests(page)
 
-    def record(request: Request) -> None:
-        requested.append(request.url)
-
-    page.on("request", record)
-    page.goto(f"{server.base_url}/api/docs/")
+    response = page.goto(f"{server.base_url}/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Inkwell API")
 
     page.click(".auth-wrapper button.authorize")
@@ -39,6 +37,8 @@ def test_swagger_ui_loads_from_the_server_alone_and_tries_users_me_with_a_token(
         reader.email
     )
 
+    assert response is not None
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     assert f"{server.base_url}/api/v1/users/me/" in requested
-    origin = f"{server.base_url}/"
-    assert not [url for url in requested if not url.startswith(origin)]
+    assert off_site(requested, server.base_url) == []
+    assert violations == []
