@@ -7,15 +7,23 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from core.envelope import SERVICE_UNAVAILABLE_RETRY_AFTER, code_for_status, error_body
-from core.errors import RateLimited
+from core.errors import (
+    ApplicationError,
+    InvalidInput,
+    ObjectNotFound,
+    RateLimited,
+    StateConflict,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +118,10 @@ def _as_api_exception(
         return PayloadTooLarge()
     if isinstance(exc, TokenError):
         return InvalidToken(str(exc))
-    if isinstance(exc, RateLimited):
-        return exceptions.Throttled(wait=exc.wait)
+    if isinstance(exc, ApplicationError):
+        return _from_application_error(exc)
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("Database unavailable: %s", exc)
         return ServiceUnavailable()
@@ -119,6 +129,24 @@ def _as_api_exception(
         logger.error("Database error", exc_info=exc)
     else:
         logger.error("Unhandled exception", exc_info=exc)
+    error = exceptions.APIException("An unexpected error occurred.")
+    error.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    return error
+
+
+def _from_application_error(exc: ApplicationError) -> exceptions.APIException:
+    """Return the DRF exception that renders a domain error's kind."""
+    if isinstance(exc, InvalidInput):
+        detail = exceptions.ErrorDetail(exc.message, code=exc.code)
+        field = exc.field or api_settings.NON_FIELD_ERRORS_KEY
+        return exceptions.ValidationError({field: [detail]})
+    if isinstance(exc, ObjectNotFound):
+        return exceptions.NotFound(exc.message)
+    if isinstance(exc, StateConflict):
+        return Conflict(exc.message)
+    if isinstance(exc, RateLimited):
+        return exceptions.Throttled(wait=exc.wait)
+    logger.error("Unmapped application error", exc_info=exc)
     error = exceptions.APIException("An unexpected error occurred.")
     error.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
     return error

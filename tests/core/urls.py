@@ -1,5 +1,6 @@
 """URLs that exist only in tests: endpoints that fail on purpose."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.urls import urlpatterns as project_urlpatterns
+from core.errors import InvalidInput, ObjectNotFound, RateLimited, StateConflict
 
 
 class BoomError(Exception):
@@ -47,10 +49,28 @@ def plain_boom(request: HttpRequest) -> HttpResponse:
     raise BoomError("secret internals")
 
 
+# What a service may raise, by the name the test asks for.
+APPLICATION_ERRORS = {
+    "invalid": InvalidInput("Not a tag name.", field="tags.1", code="invalid_tag"),
+    "missing": ObjectNotFound("No such post."),
+    "conflict": StateConflict("Already taken."),
+    "limited": RateLimited("Slow down.", wait=12.2),
+    "django-invalid": DjangoValidationError({"email": ["Enter a valid e-mail."]}),
+}
+
+
+class ApplicationErrorView(APIView):
+    permission_classes = []
+
+    def get(self, request: Request, name: str) -> Response:
+        raise APPLICATION_ERRORS[name]
+
+
 urlpatterns = [
     path("api/v1/_test/boom/", BoomView.as_view()),
     path("api/v1/_test/db-down/", DatabaseDownView.as_view()),
     path("api/v1/_test/plain-boom/", plain_boom),
+    path("api/v1/_test/application-error/<str:name>/", ApplicationErrorView.as_view()),
     path("_test/plain-boom/", plain_boom),
     *project_urlpatterns,
 ]
