@@ -1,22 +1,59 @@
 """Content in the Django admin for editors and admins; saves go through services."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from accounts.models import Role, User
+from core.errors import ApplicationError
 from posts import services
-from posts.models import TAG_MAX_LENGTH, Comment, Post, Tag
+from posts.errors import TagNameTaken
+from posts.models import Comment, Post, Tag
 
 
 def _is_admin(request: HttpRequest) -> bool:
     user = request.user
     return isinstance(user, User) and user.has_role(Role.ADMIN)
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """An admin whose refused changes show as a message, not a server error."""
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        view = partial(super().changeform_view, request, *args, **kwargs)
+        return self._refuse_application_errors(request, view)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        view = partial(super().delete_view, request, *args, **kwargs)
+        return self._refuse_application_errors(request, view)
+
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # Actions (publish, bulk delete) run inside the changelist view.
+        view = partial(super().changelist_view, request, *args, **kwargs)
+        return self._refuse_application_errors(request, view)
+
+    def _refuse_application_errors(
+        self, request: HttpRequest, view: Callable[[], HttpResponse]
+    ) -> HttpResponse:
+        """Run the view in one transaction; show a domain error's message instead.
+
+        A refused change so leaves nothing half done, an action on many
+        posts included.
+        """
+        try:
+            with transaction.atomic():
+                return view()
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 def _adopt(obj: Post, saved: Post) -> None:
@@ -27,7 +64,7 @@ def _adopt(obj: Post, saved: Post) -> None:
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ContentAdmin):
     list_display = (
         "title",
         "author",
@@ -129,7 +166,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ContentAdmin):
     """Moderation: comments are written through the API, edited or removed here."""
 
     list_display = ("__str__", "post", "author", "created_at")
@@ -168,21 +205,29 @@ class TagAdminForm(forms.ModelForm):
         fields = ("name",)
 
     def clean_name(self) -> str:
-        name = services.tag_normalise_name(self.cleaned_data["name"])
-        slug = services.tag_slug(name)
-        if not slug:
-            raise ValidationError("A tag name needs at least one letter or digit.")
-        if len(slug) > TAG_MAX_LENGTH:
-            raise ValidationError(
-                f"The tag's slug would be longer than {TAG_MAX_LENGTH} characters."
-            )
-        if Tag.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(f"The tag {slug!r} exists already.")
+        try:
+            name, slug = Tag.objects.clean_name(self.cleaned_data["name"])
+        except ApplicationError as error:
+            raise ValidationError(error.message) from error
+        self.instance.slug = slug
         return name
+
+    def validate_unique(self) -> None:
+        """Check the slug's unique constraint, which ModelForm skips (no field).
+
+        Only to say so on the form: the service still maps the database's
+        refusal (a concurrent rename) to the same error.
+        """
+        if "name" not in self.cleaned_data:
+            return
+        try:
+            self.instance.validate_constraints(exclude={"name", "post_count"})
+        except ValidationError:
+            self.add_error("name", TagNameTaken(slug=self.instance.slug).message)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ContentAdmin):
     """Tags are created on first use; here they are renamed or removed."""
 
     form = TagAdminForm

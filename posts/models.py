@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
+from django.utils.text import slugify
 
 from posts.choices import PostStatus
+from posts.errors import InvalidTagName, TagSlugTooLong
 from posts.querysets import CommentQuerySet, PostQuerySet
 
 TITLE_MAX_LENGTH = 200
@@ -18,6 +20,34 @@ TAG_MAX_LENGTH = 50
 MAX_TAGS_PER_POST = 10
 # A slug is the slugified title plus, after a collision, "-" and a short suffix.
 SLUG_MAX_LENGTH = TITLE_MAX_LENGTH + 20
+
+
+class TagManager(models.Manager["Tag"]):
+    """Tags, and the one rule for what a tag name is.
+
+    The serializer, the admin form and the services all ask here. Uniqueness
+    is not checked here: the slug's unique constraint decides it.
+    """
+
+    @staticmethod
+    def normalize_name(name: str) -> str:
+        """Return the name with surrounding and repeated whitespace removed."""
+        return " ".join(name.split())
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        """Return the slug a tag name is known by (empty when it has no letters)."""
+        return slugify(name, allow_unicode=True)
+
+    def clean_name(self, name: str, *, field: str | None = None) -> tuple[str, str]:
+        """Return the normalised name and its slug; raise if it cannot name a tag."""
+        name = self.normalize_name(name)
+        slug = self.slug_for(name)
+        if not slug:
+            raise InvalidTagName(field=field)
+        if len(slug) > TAG_MAX_LENGTH:
+            raise TagSlugTooLong(max_length=TAG_MAX_LENGTH, field=field)
+        return name, slug
 
 
 class Tag(models.Model):
@@ -32,6 +62,8 @@ class Tag(models.Model):
     # Published posts carrying the tag, kept exact by the post services so the
     # tags list never counts over the posts table.
     post_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects: ClassVar[TagManager] = TagManager()
 
     class Meta:
         ordering = ["slug"]

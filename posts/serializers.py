@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from core import fields
+from core.errors import InvalidInput
 from posts.models import (
     BODY_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -14,7 +15,6 @@ from posts.models import (
     Post,
     Tag,
 )
-from posts.services import tag_normalise_name, tag_slug
 
 
 class AuthorSerializer(fields.ModelSerializer):
@@ -69,17 +69,10 @@ class TagNameField(fields.CharField):
         super().__init__(max_length=TAG_MAX_LENGTH, **kwargs)  # type: ignore[arg-type]
 
     def to_internal_value(self, data: str) -> str:
-        name = tag_normalise_name(super().to_internal_value(data))
-        slug = tag_slug(name)
-        if not slug:
-            raise serializers.ValidationError(
-                "A tag name needs at least one letter or digit.", code="invalid"
-            )
-        if len(slug) > TAG_MAX_LENGTH:
-            raise serializers.ValidationError(
-                f"Ensure this tag's slug has no more than {TAG_MAX_LENGTH} characters.",
-                code="max_length",
-            )
+        try:
+            name, _ = Tag.objects.clean_name(super().to_internal_value(data))
+        except InvalidInput as error:
+            raise serializers.ValidationError(error.message, code=error.code) from error
         return name
 
 

@@ -21,11 +21,10 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
-from rest_framework.exceptions import NotFound
 
 from accounts.models import User
-from core.exceptions import Conflict
 from core.response_cache import invalidate_public_reads
+from posts.errors import CommentNotFound, PostNotFound, SlugUnavailable, TagNameTaken
 from posts.models import TITLE_MAX_LENGTH, Comment, Like, Post, PostStatus, Tag
 
 # Attempts at a unique slug: the plain slug, then random suffixes (a clash of
@@ -44,16 +43,6 @@ class LikeState:
 # --- Tags --------------------------------------------------------------------
 
 
-def tag_normalise_name(name: str) -> str:
-    """Return the name with surrounding and repeated whitespace removed."""
-    return " ".join(name.split())
-
-
-def tag_slug(name: str) -> str:
-    """Return the slug a tag name is known by (empty when it has no letters)."""
-    return slugify(name, allow_unicode=True)
-
-
 def tags_ensure(*, names: Iterable[str]) -> list[Tag]:
     """Return the tags for the names, creating the missing ones; race-safe.
 
@@ -61,11 +50,8 @@ def tags_ensure(*, names: Iterable[str]) -> list[Tag]:
     for a tag stays its display name.
     """
     names_by_slug: dict[str, str] = {}
-    for name in names:
-        name = tag_normalise_name(name)
-        slug = tag_slug(name)
-        if not slug:
-            raise ValueError(f"The tag name {name!r} has no letters or digits.")
+    for raw in names:
+        name, slug = Tag.objects.clean_name(raw)
         names_by_slug.setdefault(slug, name)
     if not names_by_slug:
         return []
@@ -84,18 +70,16 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     """Rename a tag (from the admin); its slug follows the new name.
 
     The slug must stay the normalised name, or the name would no longer find
-    its tag when a post is tagged with it.
+    its tag when a post is tagged with it. Uniqueness is the database's to
+    decide: a clash with another tag's slug is a ``TagNameTaken``.
     """
-    name = tag_normalise_name(name)
-    slug = tag_slug(name)
-    if not slug:
-        raise ValueError(f"The tag name {name!r} has no letters or digits.")
+    name, slug = Tag.objects.clean_name(name)
     tag.name, tag.slug = name, slug
     try:
         with transaction.atomic():
             tag.save(update_fields=["name", "slug"])
     except IntegrityError as error:
-        raise Conflict(f"The tag {tag.slug!r} exists already.") from error
+        raise TagNameTaken(slug=slug) from error
     invalidate_public_reads()
     return tag
 
@@ -124,18 +108,18 @@ def _post_tags_set(post: Post, tags: Sequence[Tag]) -> None:
 
 
 def _locked(post: Post, *, published_only: bool = False) -> Post:
-    """Return the post's row locked for this transaction; 404 if it is gone."""
+    """Return the post's row locked for this transaction; raise if it is gone."""
     posts = Post.objects.select_for_update()
     if published_only:
         posts = posts.published()
     locked = posts.filter(pk=post.pk).first()
     if locked is None:
-        raise NotFound()
+        raise PostNotFound()
     return locked
 
 
 def _slug_candidates(text: str) -> Iterator[str]:
-    base = tag_slug(text)[:TITLE_MAX_LENGTH].strip("-") or "post"
+    base = slugify(text, allow_unicode=True)[:TITLE_MAX_LENGTH].strip("-") or "post"
     yield base
     for _ in range(SLUG_ATTEMPTS - 1):
         yield f"{base}-{secrets.token_hex(3)}"
@@ -158,7 +142,7 @@ def _insert_with_unique_slug(post: Post, *, slug: str | None) -> None:
                 raise  # Another constraint failed: not ours to retry.
             continue
         return
-    raise Conflict("Could not find a free slug for this post; try again.")
+    raise SlugUnavailable()
 
 
 @transaction.atomic
@@ -297,7 +281,7 @@ def comment_update(*, comment: Comment, body: str) -> Comment:
     """Change a comment's text."""
     locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
     if locked is None:
-        raise NotFound()
+        raise CommentNotFound()
     locked.body = body
     locked.updated_at = timezone.now()
     locked.save(update_fields=["body", "updated_at"])

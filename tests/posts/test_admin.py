@@ -6,6 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from posts import services
+from posts.errors import TagNameTaken
 from posts.models import Comment, Post, PostStatus, Tag
 
 pytestmark = pytest.mark.django_db
@@ -225,5 +226,28 @@ def test_a_tag_cannot_be_renamed_onto_another_or_to_nothing(
 
     assert response.status_code == 200
     assert message in response.content.decode()
+    tag.refresh_from_db()
+    assert (tag.name, tag.slug) == ("Python", "python")
+
+
+def test_a_rename_refused_by_the_database_shows_the_domain_error(
+    editor, published, monkeypatch
+):
+    tag = Tag.objects.get(slug="python")
+
+    def lose_the_race(**kwargs):
+        raise TagNameTaken(slug="python-3")
+
+    monkeypatch.setattr(services, "tag_rename", lose_the_race)
+    client = admin_client(editor)
+    url = f"{ADMIN}/tag/{tag.pk}/change/"
+
+    response = client.post(url, {"name": "Python 3"})
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert "The tag &#x27;python-3&#x27; exists already." in (
+        client.get(url).content.decode()
+    )
     tag.refresh_from_db()
     assert (tag.name, tag.slug) == ("Python", "python")

@@ -2,10 +2,15 @@
 
 import pytest
 from django.db import IntegrityError
-from rest_framework.exceptions import NotFound
 
-from core.exceptions import Conflict
 from posts import services
+from posts.errors import (
+    CommentNotFound,
+    InvalidTagName,
+    PostNotFound,
+    TagNameTaken,
+    TagSlugTooLong,
+)
 from posts.models import Comment, Like, Post, PostStatus, Tag
 from tests.accounts.factories import UserFactory
 
@@ -82,8 +87,13 @@ def test_names_with_one_slug_are_one_tag(author):
 
 
 def test_a_tag_name_without_letters_is_refused(author):
-    with pytest.raises(ValueError, match="letters or digits"):
+    with pytest.raises(InvalidTagName, match="letter or digit"):
         services.tags_ensure(names=["!!!"])
+
+
+def test_a_tag_name_whose_slug_is_too_long_is_refused(author):
+    with pytest.raises(TagSlugTooLong, match="no more than 50"):
+        services.tags_ensure(names=["x" * 51])
 
 
 def test_tag_counts_follow_publication(author):
@@ -120,9 +130,9 @@ def test_tag_rename_moves_the_slug_with_the_name(author):
 def test_tag_rename_onto_another_tag_is_a_conflict(author):
     typo, _ = services.tags_ensure(names=["Python", "Pyhton"])
 
-    with pytest.raises(Conflict):
+    with pytest.raises(TagNameTaken, match="'python' exists already"):
         services.tag_rename(tag=typo, name="PYTHON")
-    with pytest.raises(ValueError, match="letters or digits"):
+    with pytest.raises(InvalidTagName, match="letter or digit"):
         services.tag_rename(tag=typo, name="???")
     typo.refresh_from_db()
     assert (typo.name, typo.slug) == ("Pyhton", "pyhton")
@@ -165,9 +175,9 @@ def test_changes_to_a_deleted_post_are_not_found(author):
     Post.objects.filter(pk=post.pk).delete()
 
     for change in (services.post_publish, services.post_unpublish):
-        with pytest.raises(NotFound):
+        with pytest.raises(PostNotFound):
             change(post=post)
-    with pytest.raises(NotFound):
+    with pytest.raises(PostNotFound):
         services.post_update(post=post, title="B")
 
 
@@ -198,11 +208,11 @@ def test_like_and_unlike_keep_the_count_exact(published, reader, editor):
 
 
 def test_likes_and_comments_need_a_published_post(draft, reader):
-    with pytest.raises(NotFound):
+    with pytest.raises(PostNotFound):
         services.post_like(post=draft, user=reader)
-    with pytest.raises(NotFound):
+    with pytest.raises(PostNotFound):
         services.post_unlike(post=draft, user=reader)
-    with pytest.raises(NotFound):
+    with pytest.raises(PostNotFound):
         services.comment_create(post=draft, author=reader, body="x")
     assert counters(draft) == (0, 0)
 
@@ -222,7 +232,7 @@ def test_comment_update_of_a_deleted_comment_is_not_found(published, reader):
     comment = services.comment_create(post=published, author=reader, body="1")
     Comment.objects.filter(pk=comment.pk).delete()
 
-    with pytest.raises(NotFound):
+    with pytest.raises(CommentNotFound):
         services.comment_update(comment=comment, body="2")
 
 
