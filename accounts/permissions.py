@@ -4,13 +4,11 @@ Authorisation always reads the role from the current user row (served from
 the user cache by authentication), never from a token claim.
 """
 
-from typing import Any
-
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.models import Role, User
+from accounts.models import Role
 
 
 class RoleAtLeast(BasePermission):
@@ -42,24 +40,3 @@ class IsAdmin(RoleAtLeast):
     """Allow admins only."""
 
     required_role = Role.ADMIN
-
-
-class IsOwnerOrEditor(BasePermission):
-    """Allow the object's owner, or any editor or admin, to act on it.
-
-    The owner is read from ``<owner_field>_id`` so no extra query is needed.
-    """
-
-    owner_field = "author"
-    message = "Only the owner or an editor may change this."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.is_authenticated)
-
-    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        user = request.user
-        if not isinstance(user, User):
-            return False
-        if user.has_role(Role.EDITOR):
-            return True
-        return getattr(obj, f"{self.owner_field}_id", None) == user.pk

@@ -12,20 +12,30 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from accounts.models import Role, User
+from accounts.models import User
 from core.errors import ApplicationError
-from posts import services
+from posts import policies, services
 from posts.errors import TagNameTaken
 from posts.models import Comment, Post, Tag
 
 
-def _is_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return isinstance(user, User) and user.has_role(Role.ADMIN)
-
-
 class ContentAdmin(admin.ModelAdmin):
-    """An admin whose refused changes show as a message, not a server error."""
+    """Content for moderators (``policies.can_moderate``); refusals as messages."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policies.can_moderate(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policies.can_moderate(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policies.can_moderate(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policies.can_moderate(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policies.can_moderate(request.user)
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         view = partial(super().changeform_view, request, *args, **kwargs)
@@ -111,11 +121,15 @@ class PostAdmin(ContentAdmin):
             "created_at",
             "updated_at",
         )
-        # Only admins reassign posts; an editor's new post is their own.
-        return readonly if _is_admin(request) else ("author", *readonly)
+        # An editor's new post is their own; only some may reassign posts.
+        if policies.can_reassign_post(request.user):
+            return readonly
+        return ("author", *readonly)
 
     def get_autocomplete_fields(self, request: HttpRequest) -> tuple[str, ...]:
-        return ("author", "tags") if _is_admin(request) else ("tags",)
+        if policies.can_reassign_post(request.user):
+            return ("author", "tags")
+        return ("tags",)
 
     def save_model(
         self, request: HttpRequest, obj: Post, form: ModelForm, change: bool

@@ -1,25 +1,67 @@
-"""Who may change a post: one question, answered per object."""
+"""DRF permissions for posts and comments; each asks ``posts.policies`` one question.
+
+Object checks run after the lookup through a queryset scoped to the caller,
+so the order is 401 (no credentials), 404 (not visible), 403 (not allowed).
+"""
 
 from typing import Any
 
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.models import Role
-from accounts.permissions import IsOwnerOrEditor
+from posts import policies
+
+ROLE_MESSAGE = "Your role does not allow this action."
 
 
-class IsPostOwnerOrEditor(IsOwnerOrEditor):
-    """Allow editors and admins any post, and authors their own.
+class CanCreatePost(BasePermission):
+    """Allow those who may write posts (``policies.can_create_post``)."""
+
+    message = ROLE_MESSAGE
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return policies.can_create_post(request.user)
+
+
+class CanLike(BasePermission):
+    """Allow those who may like posts (``policies.can_like``)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return policies.can_like(request.user)
+
+
+class CanComment(BasePermission):
+    """Allow those who may comment (``policies.can_comment``)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return policies.can_comment(request.user)
+
+
+class CanEditPost(BasePermission):
+    """Allow changes to a post by those ``policies.can_edit_post`` names.
 
     The role is checked on the object, not the request, so that a reader
     asking to change a draft gets 404 (it is invisible to them) rather
-    than 403. An owner demoted to reader may no longer change their posts.
+    than 403.
     """
 
     message = "Only the post's author or an editor may change it."
 
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return policies.is_member(request.user)
+
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        return super().has_object_permission(
-            request, view, obj
-        ) and request.user.has_role(Role.AUTHOR)  # type: ignore[union-attr]
+        return policies.can_edit_post(request.user, obj)
+
+
+class CanEditComment(BasePermission):
+    """Allow changes to a comment by those ``policies.can_edit_comment`` names."""
+
+    message = "Only the owner or an editor may change this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return policies.is_member(request.user)
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        return policies.can_edit_comment(request.user, obj)

@@ -1,17 +1,23 @@
-"""Reusable reads: who may see which posts, and list queries in fixed query counts."""
+"""Reusable reads: who may see which posts, and list queries in fixed query counts.
+
+``posts.models`` imports this module, so nothing here imports the models:
+related models are reached through the queryset's own model.
+"""
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connections, models
 from django.db.models import Exists, Expression, OuterRef, Prefetch, Q, Value
 
-from accounts.models import Role, User
+from posts import policies
 from posts.choices import PostStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 # The text-search configuration of the stored search document (migration
 # 0003); queries must parse their terms with the same one.
@@ -53,8 +59,12 @@ class SearchDocument(Expression):
         return f"{table}.{connection.ops.quote_name(SEARCH_DOCUMENT_COLUMN)}", []
 
 
-def _role_at_least(user: "User | AnonymousUser", role: Role) -> bool:
-    return isinstance(user, User) and user.has_role(role)
+def _related_model(queryset: models.QuerySet, relation: str) -> type[models.Model]:
+    """Return the model at the other end of one of the queryset model's relations."""
+    # Never "self": likes and tags are relations to other models.
+    return cast(
+        type[models.Model], queryset.model._meta.get_field(relation).related_model
+    )
 
 
 class PostQuerySet(models.QuerySet):
@@ -68,28 +78,19 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=PostStatus.DRAFT)
 
     def visible_to(self, user: "User | AnonymousUser") -> "PostQuerySet":
-        """Return the posts the user may read: published, own drafts, or all."""
-        if _role_at_least(user, Role.EDITOR):
-            return self.all()
-        if _role_at_least(user, Role.AUTHOR):
-            return self.filter(Q(status=PostStatus.PUBLISHED) | Q(author=user))
-        return self.published()
+        """Return the posts the user may read (``policies.visible_posts``)."""
+        return policies.visible_posts(user, self)
 
     def drafts_visible_to(self, user: "User | AnonymousUser") -> "PostQuerySet":
-        """Return the drafts the user may read: none, their own, or all."""
-        if _role_at_least(user, Role.EDITOR):
-            return self.drafts()
-        if _role_at_least(user, Role.AUTHOR):
-            return self.drafts().filter(author=user)
-        return self.none()
+        """Return the drafts the user may read (``policies.visible_drafts``)."""
+        return policies.visible_drafts(user, self)
 
     def with_liked_by_me(self, user: "User | AnonymousUser") -> "PostQuerySet":
         """Annotate ``liked_by_me``: one EXISTS per row on the unique like index."""
         if not user.is_authenticated:
             return self.annotate(liked_by_me=Value(False))
-        from posts.models import Like
-
-        likes = Like.objects.filter(post=OuterRef("pk"), user=user)
+        like = _related_model(self, "likes")
+        likes = like._default_manager.filter(post=OuterRef("pk"), user=user)
         return self.annotate(liked_by_me=Exists(likes))
 
     def for_list(self, user: "User | AnonymousUser") -> "PostQuerySet":
@@ -98,15 +99,10 @@ class PostQuerySet(models.QuerySet):
         Two queries whatever the page size: the page with its authors (and
         the liked flag) in one, the page's tags in another.
         """
-        from posts.models import Tag
-
+        tags = _related_model(self, "tags")._default_manager.only("id", "slug")
         return (
             self.select_related("author")
-            .prefetch_related(
-                Prefetch(
-                    "tags", queryset=Tag.objects.only("id", "slug").order_by("slug")
-                )
-            )
+            .prefetch_related(Prefetch("tags", queryset=tags.order_by("slug")))
             .with_liked_by_me(user)
         )
 

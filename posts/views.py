@@ -19,13 +19,18 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
-from accounts.permissions import IsAuthorOrAbove, IsOwnerOrEditor
 from core.pagination import PageNumberPagination
 from posts import services
 from posts.filters import PostFilter, PostOrderingFilter
 from posts.models import Comment, Post, Tag
 from posts.pagination import CommentCursorPagination, PostCursorPagination
-from posts.permissions import IsPostOwnerOrEditor
+from posts.permissions import (
+    CanComment,
+    CanCreatePost,
+    CanEditComment,
+    CanEditPost,
+    CanLike,
+)
 from posts.serializers import (
     CommentSerializer,
     LikeStateSerializer,
@@ -37,6 +42,10 @@ from posts.serializers import (
 
 def _is_read(request: Request) -> bool:
     return request.method in permissions.SAFE_METHODS
+
+
+# Reads are AllowAny (which the schema shows as optional authentication):
+# what a caller may read is decided by the queryset, through posts.policies.
 
 
 class PostViewSet(viewsets.ModelViewSet):
@@ -54,10 +63,10 @@ class PostViewSet(viewsets.ModelViewSet):
         if _is_read(self.request):
             return [permissions.AllowAny()]
         if self.action == "create":
-            return [IsAuthorOrAbove()]
+            return [CanCreatePost()]
         if self.action == "like":
-            return [permissions.IsAuthenticated()]
-        return [IsPostOwnerOrEditor()]
+            return [CanLike()]
+        return [CanEditPost()]
 
     def get_queryset(self) -> QuerySet[Post]:
         user = self.request.user
@@ -158,8 +167,8 @@ class CommentViewSet(
         if _is_read(self.request):
             return [permissions.AllowAny()]
         if self.action == "create":
-            return [permissions.IsAuthenticated()]
-        return [IsOwnerOrEditor()]
+            return [CanComment()]
+        return [CanEditComment()]
 
     @cached_property
     def parent_post(self) -> Post:
