@@ -13,7 +13,7 @@ from posts import services
 from posts.models import Comment, Like, Post, PostStatus, Tag
 from tests.accounts.factories import UserFactory
 
-from .conftest import API
+from .conftest import API, access_token_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -100,11 +100,11 @@ def test_likes_and_unlikes_racing_leave_an_exact_count(post):
 
 
 def test_twenty_likes_at_once_over_http_never_fail(post):
-    user = UserFactory.create()
+    bearer = f"Bearer {access_token_for(UserFactory.create())}"
 
     def like(n: int) -> tuple[int, dict]:
         client = APIClient()
-        client.force_authenticate(user)
+        client.credentials(HTTP_AUTHORIZATION=bearer)
         response = client.post(f"{API}/posts/{post.pk}/like/")
         return response.status_code, response.json()
 
