@@ -1,7 +1,7 @@
 """The user: an e-mail login with a role that decides everything it may do."""
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -10,6 +10,8 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+_ModelT = TypeVar("_ModelT", bound=models.Model)
 
 
 class Role(models.TextChoices):
@@ -186,13 +188,15 @@ class User(AbstractBaseUser):
         ).hexdigest()
 
 
-class DeniedAccessTokenQuerySet(models.QuerySet["DeniedAccessToken"]):
-    def live(self) -> "DeniedAccessTokenQuerySet":
-        """Return the denials whose access token has not expired yet."""
+class ExpiringQuerySet(models.QuerySet[_ModelT]):
+    """Rows that stop deciding anything at ``expires_at`` (then safe to delete)."""
+
+    def live(self) -> "ExpiringQuerySet[_ModelT]":
+        """Return the rows that have not expired yet."""
         return self.filter(expires_at__gt=timezone.now())
 
-    def expired(self) -> "DeniedAccessTokenQuerySet":
-        """Return the denials whose access token has expired (safe to delete)."""
+    def expired(self) -> "ExpiringQuerySet[_ModelT]":
+        """Return the rows that have expired."""
         return self.filter(expires_at__lte=timezone.now())
 
 
@@ -217,7 +221,7 @@ class DeniedAccessToken(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = DeniedAccessTokenQuerySet.as_manager()
+    objects = ExpiringQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -228,12 +232,6 @@ class DeniedAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"denied access token {self.jti}"
-
-
-class LoginFailureCounterQuerySet(models.QuerySet["LoginFailureCounter"]):
-    def expired(self) -> "LoginFailureCounterQuerySet":
-        """Return the counters whose window has ended (safe to delete)."""
-        return self.filter(expires_at__lte=timezone.now())
 
 
 class LoginFailureCounter(models.Model):
@@ -257,7 +255,7 @@ class LoginFailureCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
 
-    objects = LoginFailureCounterQuerySet.as_manager()
+    objects = ExpiringQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -269,16 +267,6 @@ class LoginFailureCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} failed login(s) for {self.scope} {self.client}"
-
-
-class RevokedTokenFamilyQuerySet(models.QuerySet["RevokedTokenFamily"]):
-    def live(self) -> "RevokedTokenFamilyQuerySet":
-        """Return the revocations some descendant token could still outlive."""
-        return self.filter(expires_at__gt=timezone.now())
-
-    def expired(self) -> "RevokedTokenFamilyQuerySet":
-        """Return the revocations no token of the family can outlive (deletable)."""
-        return self.filter(expires_at__lte=timezone.now())
 
 
 class RevokedTokenFamily(models.Model):
@@ -303,7 +291,7 @@ class RevokedTokenFamily(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = RevokedTokenFamilyQuerySet.as_manager()
+    objects = ExpiringQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "revoked token families"
