@@ -87,9 +87,9 @@ class PostQuerySet(models.QuerySet):
         """Annotate ``liked_by_me``: one EXISTS per row on the unique like index."""
         if not user.is_authenticated:
             return self.annotate(liked_by_me=Value(False))
-        from posts.models import Like
-
-        likes = Like.objects.filter(post=OuterRef("pk"), user=user)
+        likes = _related_model(self, "likes").objects.filter(
+            post=OuterRef("pk"), user=user
+        )
         return self.annotate(liked_by_me=Exists(likes))
 
     def for_list(self, user: "User | AnonymousUser") -> "PostQuerySet":
@@ -98,15 +98,10 @@ class PostQuerySet(models.QuerySet):
         Two queries whatever the page size: the page with its authors (and
         the liked flag) in one, the page's tags in another.
         """
-        from posts.models import Tag
-
+        tags = _related_model(self, "tags").objects.only("id", "slug")
         return (
             self.select_related("author")
-            .prefetch_related(
-                Prefetch(
-                    "tags", queryset=Tag.objects.only("id", "slug").order_by("slug")
-                )
-            )
+            .prefetch_related(Prefetch("tags", queryset=tags.order_by("slug")))
             .with_liked_by_me(user)
         )
 
@@ -133,3 +128,12 @@ class CommentQuerySet(models.QuerySet):
 
     def on_post(self, post_id: Any) -> "CommentQuerySet":
         return self.filter(post_id=post_id)
+
+
+def _related_model(queryset: models.QuerySet, relation: str) -> Any:
+    """Return the model at the other end of a relation of the queryset's model.
+
+    The querysets are defined before the models that use them, so they reach
+    Like and Tag through the relations instead of importing posts.models.
+    """
+    return queryset.model._meta.get_field(relation).related_model
