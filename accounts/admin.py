@@ -28,7 +28,7 @@ from accounts.services import (
     user_revoke_tokens,
     user_update,
 )
-from core.exceptions import Conflict
+from core.errors import ApplicationError
 
 
 class AdminLoginForm(AdminAuthenticationForm):
@@ -232,8 +232,8 @@ class UserAdmin(admin.ModelAdmin):
         """
         try:
             return view()
-        except Conflict as exc:
-            self.message_user(request, str(exc.detail), messages.ERROR)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description="Activate selected users", permissions=["change"])
@@ -264,8 +264,8 @@ class UserAdmin(admin.ModelAdmin):
         for user in queryset:
             try:
                 service(user=user)
-            except Conflict as exc:
-                self.message_user(request, f"{user}: {exc.detail}", messages.ERROR)
+            except ApplicationError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
             else:
                 done += 1
         if done:

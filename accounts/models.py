@@ -51,7 +51,9 @@ class UserManager(BaseUserManager["User"]):
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
-        user.full_clean(exclude=["password"])
+        # Uniqueness is left to the database's index, the one check that
+        # holds under concurrent sign-ups (accounts.services.user_create).
+        user.full_clean(exclude=["password"], validate_unique=False)
         user.save(using=self._db)
         return user
 
