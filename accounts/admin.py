@@ -22,6 +22,7 @@ from django.utils.html import format_html
 
 from accounts.login_failures import LoginLocked
 from accounts.models import LoginFailureCounter, Role, User
+from accounts.policies import can_manage_users
 from accounts.services import (
     user_create,
     user_delete,
@@ -159,6 +160,22 @@ class UserAdmin(admin.ModelAdmin):
         "revoke_tokens",
     )
 
+    # Editors reach the admin but not its users (accounts.policies).
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _may_manage_users(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_manage_users(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _may_manage_users(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_manage_users(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_manage_users(request)
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.add_fieldsets if obj is None else self.fieldsets
 
@@ -270,6 +287,10 @@ class UserAdmin(admin.ModelAdmin):
                 done += 1
         if done:
             self.message_user(request, f"Updated {done} user(s).", messages.SUCCESS)
+
+
+def _may_manage_users(request: HttpRequest) -> bool:
+    return isinstance(request.user, User) and can_manage_users(request.user)
 
 
 @admin.register(LoginFailureCounter)
