@@ -188,3 +188,19 @@ def test_concurrent_deactivation_and_demotion_leave_one_admin():
 
     assert sum(isinstance(r, LastAdmin) for r in results) == 1, results
     assert User.objects.filter(role=Role.ADMIN, is_active=True).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sign_ups_with_one_email_create_one_user():
+    for n in range(5):
+        email = f"twin{n}@example.com"
+        create = partial(
+            user_create, email=email, password="a-long-passphrase", display_name="T"
+        )
+
+        results = run_at_once(create, create)
+
+        assert sum(isinstance(r, User) for r in results) == 1, results
+        assert sum(isinstance(r, EmailTaken) for r in results) == 1, results
+        assert User.objects.filter(email=email).count() == 1
