@@ -11,25 +11,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts import policies
+from accounts.roles import Role
+
 _ModelT = TypeVar("_ModelT", bound=models.Model)
-
-
-class Role(models.TextChoices):
-    """Roles in rank order: each may do everything the ones before it may."""
-
-    READER = "reader", "Reader"
-    AUTHOR = "author", "Author"
-    EDITOR = "editor", "Editor"
-    ADMIN = "admin", "Admin"
-
-    @property
-    def rank(self) -> int:
-        """Return the role's position in the order reader < author < editor < admin."""
-        return list(Role).index(self)
-
-
-# Apps whose models editors may manage in the Django admin.
-EDITOR_APP_LABELS = frozenset({"posts"})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -53,7 +38,9 @@ class UserManager(BaseUserManager["User"]):
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
-        user.full_clean(exclude=["password"])
+        # Uniqueness is left to the database's index, the one check that
+        # holds under concurrent sign-ups (accounts.services.user_create).
+        user.full_clean(exclude=["password"], validate_unique=False)
         user.save(using=self._db)
         return user
 
@@ -135,30 +122,26 @@ class User(AbstractBaseUser):
     @property
     def is_staff(self) -> bool:
         """Return whether the user may log in to the Django admin."""
-        return self.is_active and self.has_role(Role.EDITOR)
+        return policies.can_use_admin(self)
 
     @property
     def is_superuser(self) -> bool:
         """Return whether the user holds every permission (admins do)."""
-        return self.is_active and self.role == Role.ADMIN
+        return policies.has_every_permission(self)
 
     def has_role(self, role: Role) -> bool:
         """Return whether the user's role ranks at least as high as role."""
         return Role(self.role).rank >= role.rank
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
-        """Admins have every permission; editors those of the content apps."""
+        """Return whether the user may manage the permission's app (by role)."""
         return self.has_module_perms(perm.split(".", 1)[0])
 
     def has_perms(self, perm_list: Any, obj: object = None) -> bool:
         return all(self.has_perm(perm, obj) for perm in perm_list)
 
     def has_module_perms(self, app_label: str) -> bool:
-        if not self.is_active:
-            return False
-        if self.role == Role.ADMIN:
-            return True
-        return self.role == Role.EDITOR and app_label in EDITOR_APP_LABELS
+        return policies.can_manage_app(self, app_label)
 
     def get_full_name(self) -> str:
         return self.display_name
