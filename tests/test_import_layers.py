@@ -1,7 +1,8 @@
 """Imports run one way: core imports no app, accounts not posts; no cycles anywhere.
 
-Read from the source (every import statement, function-local ones too), so
-a lazy import cannot hide a cycle. Run it alone with
+Read from the source (every import statement that runs, function-local ones
+too; not those under ``if TYPE_CHECKING:``), so a lazy import cannot hide a
+cycle. Run it alone with
 ``pytest tests/test_import_layers.py``.
 """
 
@@ -34,7 +35,7 @@ def modules() -> Iterator[tuple[str, Path]]:
 def imports_of(name: str, path: Path) -> set[str]:
     """Return the project modules ``name`` imports, by absolute dotted name."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in _runtime_nodes(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -45,6 +46,24 @@ def imports_of(name: str, path: Path) -> set[str]:
             found.add(base)
             found |= {f"{base}.{alias.name}" for alias in node.names}
     return {module for module in found if module.split(".")[0] in MAY_IMPORT}
+
+
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Yield every node except those under ``if TYPE_CHECKING:`` (never run)."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            pending.extend(node.orelse)
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 GRAPH = {name: imports_of(name, path) for name, path in modules()}
