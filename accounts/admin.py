@@ -1,9 +1,9 @@
 """Users in the Django admin (admins only: editors have no accounts permissions).
 
-Every save, deletion and action goes through accounts.services, like the API,
-so the same rules hold (last active admin, token revocation) and the user
-cache is refreshed.
-"""
+Django's ``UserAdmin``, with its add form and per-user password page, for
+the e-mail login and the role. Every save, deletion, password and action
+goes through accounts.services, like the API, so the same rules hold (last
+active admin, token revocation) and the user cache is refreshed."""
 
 import math
 from collections.abc import Callable
@@ -13,22 +13,26 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import password_validation
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, BaseUserCreationForm
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.login_failures import LoginLocked
 from accounts.models import LoginFailureCounter, Role, User
+from accounts.policies import can_manage_users
 from accounts.services import (
     user_create,
     user_delete,
     user_revoke_tokens,
+    user_set_password,
     user_update,
 )
-from core.exceptions import Conflict
+from core.errors import ApplicationError
 
 
 class AdminLoginForm(AdminAuthenticationForm):
@@ -51,51 +55,41 @@ class AdminLoginForm(AdminAuthenticationForm):
             ) from exc
 
 
-class UserAddForm(forms.ModelForm):
-    """A new user with a password checked by the password validators."""
+class UserCreationForm(BaseUserCreationForm):
+    """A new user: e-mail login, display name, role and a validated password.
 
-    password1 = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label="Password confirmation",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    Django's form checks the two passwords and runs the validators against
+    the new user (similarity to its e-mail and display name included).
+    """
 
     class Meta:
         model = User
-        fields = ("email", "display_name", "role", "bio")
+        fields = ("email", "display_name", "role")
 
     def clean_email(self) -> str:
         return User.objects.normalize_email(self.cleaned_data["email"])
 
-    def clean_password2(self) -> str:
-        password1 = self.cleaned_data.get("password1")
-        password2 = self.cleaned_data["password2"]
-        if password1 and password1 != password2:
-            raise forms.ValidationError(
-                "The two passwords differ.", code="password_mismatch"
-            )
-        return password2
 
-    def clean(self) -> dict[str, Any]:
-        cleaned_data = super().clean() or {}
-        password = cleaned_data.get("password2")
-        if password:
-            # Compared with the e-mail and display name by the similarity check.
-            candidate = User(
-                email=cleaned_data.get("email", ""),
-                display_name=cleaned_data.get("display_name", ""),
-            )
-            try:
-                password_validation.validate_password(password, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password2", error)
-        return cleaned_data
+class PasswordSetForm(AdminPasswordChangeForm):
+    """A new password for a user, saved by the user service.
+
+    Turning password logins off is not offered: an unusable password is not
+    a password change, so it would leave the user's tokens working.
+    """
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = True
+        self.fields["password2"].required = True
+
+    def save(self, commit: bool = True) -> User:
+        # The view keeps the session of an admin changing their own password
+        # from self.user, so it must hold the new password and token version.
+        self.user = user_set_password(
+            user=self.user, new_password=self.cleaned_data["password1"]
+        )
+        return self.user
 
 
 def _set_role_action(role: Role) -> Callable[..., None]:
@@ -110,7 +104,9 @@ def _set_role_action(role: Role) -> Callable[..., None]:
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin for the e-mail login, the role and the user services."""
+
     list_display = (
         "email",
         "display_name",
@@ -122,6 +118,8 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("email", "display_name")
     ordering = ("email",)
+    # No groups or per-user permissions: the role decides.
+    filter_horizontal = ()
     # The e-mail is the login: it is set when the account is created.
     readonly_fields = (
         "email",
@@ -145,11 +143,18 @@ class UserAdmin(admin.ModelAdmin):
             },
         ),
     )
-    add_form = UserAddForm
+    # The password is shown as a summary with a link to its own page, not
+    # as a form field.
+    form = forms.ModelForm
+    add_form = UserCreationForm
+    change_password_form = PasswordSetForm
     add_fieldsets = (
         (
             None,
-            {"fields": ("email", "display_name", "role", "password1", "password2")},
+            {
+                "classes": ("wide",),
+                "fields": ("email", "display_name", "role", "password1", "password2"),
+            },
         ),
     )
     actions = (
@@ -159,18 +164,32 @@ class UserAdmin(admin.ModelAdmin):
         "revoke_tokens",
     )
 
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.add_fieldsets if obj is None else self.fieldsets
+    # Editors reach the admin but not its users (accounts.policies).
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _may_manage_users(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_manage_users(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _may_manage_users(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_manage_users(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_manage_users(request)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The add form asks for the e-mail.
         return () if obj is None else self.readonly_fields
 
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        if obj is None:
-            kwargs["form"] = self.add_form
-        return super().get_form(request, obj, change=change, **kwargs)
+    def response_add(
+        self, request: HttpRequest, obj: User, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        # Back to the list, not on to the change page as Django's UserAdmin
+        # does: the add form already asks for all but the bio.
+        return admin.ModelAdmin.response_add(self, request, obj, post_url_continue)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -184,12 +203,20 @@ class UserAdmin(admin.ModelAdmin):
         try:
             algorithm = identify_hasher(obj.password).algorithm
         except ValueError:
-            return "No usable password."
+            algorithm = None
+        password_url = reverse(
+            f"{self.admin_site.name}:auth_user_password_change", args=[obj.pk]
+        )
+        stored = (
+            f"Stored as a salted {algorithm} hash; the password itself is never stored."
+            if algorithm
+            else "No usable password."
+        )
         return format_html(
-            "Stored as a salted {} hash; the password itself is never stored. "
-            "Users change it themselves (<code>users/me/password/</code> or a "
-            "password reset); &ldquo;Revoke all tokens&rdquo; ends their sessions.",
-            algorithm,
+            '{} <a href="{}">Set a new password</a> (ends every session of the '
+            "user); &ldquo;Revoke all tokens&rdquo; ends them without one.",
+            stored,
+            password_url,
         )
 
     def save_model(
@@ -232,8 +259,8 @@ class UserAdmin(admin.ModelAdmin):
         """
         try:
             return view()
-        except Conflict as exc:
-            self.message_user(request, str(exc.detail), messages.ERROR)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description="Activate selected users", permissions=["change"])
@@ -264,12 +291,16 @@ class UserAdmin(admin.ModelAdmin):
         for user in queryset:
             try:
                 service(user=user)
-            except Conflict as exc:
-                self.message_user(request, f"{user}: {exc.detail}", messages.ERROR)
+            except ApplicationError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
             else:
                 done += 1
         if done:
             self.message_user(request, f"Updated {done} user(s).", messages.SUCCESS)
+
+
+def _may_manage_users(request: HttpRequest) -> bool:
+    return isinstance(request.user, User) and can_manage_users(request.user)
 
 
 @admin.register(LoginFailureCounter)

@@ -15,14 +15,18 @@ from accounts.throttles import client_ip
 
 
 class EmailBackend(ModelBackend):
-    """Log in by e-mail in any letter case; count failures; permissions from the role.
+    """Log in by e-mail in any letter case, and count failed password checks.
 
-    Every password check with a request goes through the failed-login count
-    (``accounts.login_failures``): a locked-out client gets ``LoginLocked``
-    before any hashing. It is not a PermissionDenied on purpose: Django's
-    ``authenticate()`` would turn that into a silent None, and callers must
-    tell "locked out" (429, or the admin's message) from "wrong password".
-    Calls without a request (scripts, the shell) are not counted.
+    ``ModelBackend`` finds the user by natural key (the manager ignores the
+    e-mail's letter case), hashes even for a missing account, and refuses
+    inactive users. Every password check with a request goes through the
+    failed-login count (``accounts.login_failures``): a locked-out client
+    gets ``LoginLocked`` before any hashing. It is not a PermissionDenied on
+    purpose: Django's ``authenticate()`` would turn that into a silent None,
+    and callers must tell "locked out" (429, or the admin's message) from
+    "wrong password". Calls without a request (scripts, the shell) are not
+    counted. Permissions come from the role (``User.has_perm``), not from
+    backends.
     """
 
     def authenticate(
@@ -36,30 +40,12 @@ class EmailBackend(ModelBackend):
         if email is None or password is None:
             return None
         if request is None:
-            return self._user_with_password(email, password)
+            return super().authenticate(request, username=email, password=password)
         ip = client_ip(request)
         login_failures_check(ip=ip, email=email)
-        user = self._user_with_password(email, password)
+        user = super().authenticate(request, username=email, password=password)
         if user is None:
             login_failure_record(ip=ip, email=email)
         else:
             login_failures_clear(ip=ip, email=email)
         return user
-
-    def _user_with_password(self, email: str, password: str) -> User | None:
-        try:
-            user = User.objects.get_by_natural_key(email)
-        except User.DoesNotExist:
-            # Hash anyway so a missing account takes as long as a wrong password.
-            User().set_password(password)
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
-
-    # The role is the permission model: no per-user or group permission rows.
-    def get_user_permissions(self, user_obj: Any, obj: object = None) -> set[str]:
-        return set()
-
-    def get_group_permissions(self, user_obj: Any, obj: object = None) -> set[str]:
-        return set()

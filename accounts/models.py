@@ -1,7 +1,7 @@
 """The user: an e-mail login with a role that decides everything it may do."""
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -11,23 +11,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts import policies
+from accounts.roles import Role
 
-class Role(models.TextChoices):
-    """Roles in rank order: each may do everything the ones before it may."""
-
-    READER = "reader", "Reader"
-    AUTHOR = "author", "Author"
-    EDITOR = "editor", "Editor"
-    ADMIN = "admin", "Admin"
-
-    @property
-    def rank(self) -> int:
-        """Return the role's position in the order reader < author < editor < admin."""
-        return list(Role).index(self)
-
-
-# Apps whose models editors may manage in the Django admin.
-EDITOR_APP_LABELS = frozenset({"posts"})
+_ModelT = TypeVar("_ModelT", bound=models.Model)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -51,7 +38,9 @@ class UserManager(BaseUserManager["User"]):
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
-        user.full_clean(exclude=["password"])
+        # Uniqueness is left to the database's index, the one check that
+        # holds under concurrent sign-ups (accounts.services.user_create).
+        user.full_clean(exclude=["password"], validate_unique=False)
         user.save(using=self._db)
         return user
 
@@ -133,30 +122,26 @@ class User(AbstractBaseUser):
     @property
     def is_staff(self) -> bool:
         """Return whether the user may log in to the Django admin."""
-        return self.is_active and self.has_role(Role.EDITOR)
+        return policies.can_use_admin(self)
 
     @property
     def is_superuser(self) -> bool:
         """Return whether the user holds every permission (admins do)."""
-        return self.is_active and self.role == Role.ADMIN
+        return policies.has_every_permission(self)
 
     def has_role(self, role: Role) -> bool:
         """Return whether the user's role ranks at least as high as role."""
         return Role(self.role).rank >= role.rank
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
-        """Admins have every permission; editors those of the content apps."""
+        """Return whether the user may manage the permission's app (by role)."""
         return self.has_module_perms(perm.split(".", 1)[0])
 
     def has_perms(self, perm_list: Any, obj: object = None) -> bool:
         return all(self.has_perm(perm, obj) for perm in perm_list)
 
     def has_module_perms(self, app_label: str) -> bool:
-        if not self.is_active:
-            return False
-        if self.role == Role.ADMIN:
-            return True
-        return self.role == Role.EDITOR and app_label in EDITOR_APP_LABELS
+        return policies.can_manage_app(self, app_label)
 
     def get_full_name(self) -> str:
         return self.display_name
@@ -186,13 +171,15 @@ class User(AbstractBaseUser):
         ).hexdigest()
 
 
-class DeniedAccessTokenQuerySet(models.QuerySet["DeniedAccessToken"]):
-    def live(self) -> "DeniedAccessTokenQuerySet":
-        """Return the denials whose access token has not expired yet."""
+class ExpiringQuerySet(models.QuerySet[_ModelT]):
+    """Rows that stop deciding anything at ``expires_at`` (then safe to delete)."""
+
+    def live(self) -> "ExpiringQuerySet[_ModelT]":
+        """Return the rows that have not expired yet."""
         return self.filter(expires_at__gt=timezone.now())
 
-    def expired(self) -> "DeniedAccessTokenQuerySet":
-        """Return the denials whose access token has expired (safe to delete)."""
+    def expired(self) -> "ExpiringQuerySet[_ModelT]":
+        """Return the rows that have expired."""
         return self.filter(expires_at__lte=timezone.now())
 
 
@@ -217,7 +204,7 @@ class DeniedAccessToken(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = DeniedAccessTokenQuerySet.as_manager()
+    objects = ExpiringQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -228,12 +215,6 @@ class DeniedAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"denied access token {self.jti}"
-
-
-class LoginFailureCounterQuerySet(models.QuerySet["LoginFailureCounter"]):
-    def expired(self) -> "LoginFailureCounterQuerySet":
-        """Return the counters whose window has ended (safe to delete)."""
-        return self.filter(expires_at__lte=timezone.now())
 
 
 class LoginFailureCounter(models.Model):
@@ -257,7 +238,7 @@ class LoginFailureCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
 
-    objects = LoginFailureCounterQuerySet.as_manager()
+    objects = ExpiringQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -269,16 +250,6 @@ class LoginFailureCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} failed login(s) for {self.scope} {self.client}"
-
-
-class RevokedTokenFamilyQuerySet(models.QuerySet["RevokedTokenFamily"]):
-    def live(self) -> "RevokedTokenFamilyQuerySet":
-        """Return the revocations some descendant token could still outlive."""
-        return self.filter(expires_at__gt=timezone.now())
-
-    def expired(self) -> "RevokedTokenFamilyQuerySet":
-        """Return the revocations no token of the family can outlive (deletable)."""
-        return self.filter(expires_at__lte=timezone.now())
 
 
 class RevokedTokenFamily(models.Model):
@@ -303,7 +274,7 @@ class RevokedTokenFamily(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = RevokedTokenFamilyQuerySet.as_manager()
+    objects = ExpiringQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "revoked token families"

@@ -8,7 +8,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.models import Role
+from accounts.models import Role, User
+from accounts.policies import can_manage_users
 
 
 class RoleAtLeast(BasePermission):
@@ -36,7 +37,11 @@ class IsEditorOrAbove(RoleAtLeast):
     required_role = Role.EDITOR
 
 
-class IsAdmin(RoleAtLeast):
-    """Allow admins only."""
+class IsAdmin(BasePermission):
+    """Allow those who may manage users: admins only."""
 
-    required_role = Role.ADMIN
+    message = RoleAtLeast.message
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return isinstance(user, User) and can_manage_users(user)

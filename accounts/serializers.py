@@ -14,13 +14,10 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.errors import InvalidResetLink
 from accounts.models import User
-from accounts.services import INVALID_RESET_LINK_MESSAGE
 from accounts.tokens import refresh_token_decode
 from core import fields
-from core.exceptions import Conflict
-
-EMAIL_TAKEN_MESSAGE = "A user with this e-mail exists."
 
 USER_FIELDS = [
     "id",
@@ -91,11 +88,9 @@ class RegisterSerializer(fields.ModelSerializer):
         fields = ["email", "password", "display_name"]
 
     def validate_email(self, value: str) -> str:
-        email = User.objects.normalize_email(value)
-        if User.objects.filter(email=email).exists():
-            # Valid input that clashes with existing state: 409, not 400.
-            raise Conflict(EMAIL_TAKEN_MESSAGE)
-        return email
+        # Normalised here for the password similarity check; whether the
+        # address is taken is the service's to say (EmailTaken).
+        return User.objects.normalize_email(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         candidate = User(
@@ -185,7 +180,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
             user, attrs["token"]
         ):
             raise serializers.ValidationError(
-                {"token": [INVALID_RESET_LINK_MESSAGE]}, code="invalid"
+                {"token": [InvalidResetLink.default_message]}, code="invalid"
             )
         check_password_strength(attrs["new_password"], user, field="new_password")
         return {**attrs, "user": user}

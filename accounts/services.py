@@ -11,7 +11,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
@@ -19,8 +18,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.exceptions import ErrorDetail, ValidationError
-from rest_framework.fields import get_error_detail
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
@@ -29,15 +26,11 @@ from rest_framework_simplejwt.token_blacklist.models import (
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from accounts.errors import EmailTaken, InvalidResetLink, LastAdmin, UserHasPosts
 from accounts.models import DeniedAccessToken, RevokedTokenFamily, Role, User
 from accounts.tokens import TokenPair, token_pair_issue
 from accounts.user_cache import auth_state_refresh
-from core.exceptions import Conflict
 from core.response_cache import invalidate_public_reads
-
-LAST_ADMIN_MESSAGE = "The last active admin cannot be demoted, deactivated or deleted."
-HAS_POSTS_MESSAGE = "This user has posts and cannot be deleted; deactivate it instead."
-INVALID_RESET_LINK_MESSAGE = "The password reset link is invalid or has expired."
 
 
 @transaction.atomic
@@ -49,17 +42,19 @@ def user_create(
     role: Role = Role.READER,
     bio: str = "",
 ) -> User:
-    """Create a user with a (validated) password; a duplicate e-mail is a 400."""
+    """Create a user with a (validated) password; raise EmailTaken for a used e-mail.
+
+    Invalid fields raise Django's ValidationError (one entry per field).
+    """
     try:
         with transaction.atomic():
             return User.objects.create_user(
                 email, password, display_name=display_name, role=role, bio=bio
             )
-    except DjangoValidationError as exc:
-        raise ValidationError(get_error_detail(exc)) from exc
     except IntegrityError as exc:
-        # Two registrations of one address at once: the unique index decides.
-        raise Conflict("A user with this e-mail exists.") from exc
+        # The unique index is the one check that holds under concurrent
+        # registrations of one address; nothing looks the address up first.
+        raise EmailTaken() from exc
 
 
 def user_register(*, email: str, password: str, display_name: str) -> User:
@@ -78,7 +73,7 @@ def user_update(
 ) -> User:
     """Change the given fields; deactivation also revokes every token.
 
-    The last active admin cannot lose admin rights (409 CONFLICT).
+    The last active admin cannot lose admin rights (LastAdmin).
     """
     may_lose_admin = (role is not None and role != Role.ADMIN) or is_active is False
     locked = _lock_user(user.pk, guard_admins=may_lose_admin)
@@ -107,12 +102,12 @@ def user_update(
 
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete a user without posts (409 otherwise, and for the last active admin)."""
+    """Delete a user without posts (UserHasPosts) unless it is the last active admin."""
     locked = _lock_user(user.pk, guard_admins=True)
     try:
         locked.delete()
     except ProtectedError as exc:
-        raise Conflict(HAS_POSTS_MESSAGE) from exc
+        raise UserHasPosts() from exc
     transaction.on_commit(partial(auth_state_refresh, user_id=user.pk))
     # The user's comments and likes went with them.
     invalidate_public_reads()
@@ -155,9 +150,7 @@ def user_reset_password(*, user: User, token: str, new_password: str) -> None:
     # Checked again under the row lock: the token embeds the password hash,
     # so of two concurrent confirmations only the first can pass.
     if not default_token_generator.check_token(locked, token):
-        raise ValidationError(
-            {"token": [ErrorDetail(INVALID_RESET_LINK_MESSAGE, code="invalid")]}
-        )
+        raise InvalidResetLink()
     _set_password(locked, new_password)
 
 
@@ -222,7 +215,7 @@ def _lock_user(user_id: int, *, guard_admins: bool = False) -> User:
         )
     locked = User.objects.select_for_update().get(pk=user_id)
     if guard_admins and admin_ids == [locked.pk]:
-        raise Conflict(LAST_ADMIN_MESSAGE)
+        raise LastAdmin()
     return locked
 
 

@@ -9,7 +9,7 @@ is checked, so they can be changed in settings (and in tests).
 import hashlib
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
 from rest_framework.request import Request
@@ -45,19 +45,15 @@ def rate_for(scope: str) -> tuple[int, int]:
 
 
 def client_ip(request: HttpRequest | Request) -> str:
-    """Return the client's address: REMOTE_ADDR, unless proxies are trusted.
+    """Return the client's address as DRF's throttles identify it.
 
-    With ``TRUSTED_PROXY_COUNT`` = n, each of the n proxies appended the
-    address it saw to X-Forwarded-For, so the client is the n-th from the
-    right; anything further left was written by the client and is ignored.
+    ``BaseThrottle.get_ident`` honours ``NUM_PROXIES`` (TRUSTED_PROXY_COUNT):
+    with n trusted proxies the client is the n-th address from the right of
+    X-Forwarded-For, and anything the client wrote further left is ignored.
+    It reads only ``request.META``, which the admin's plain HttpRequest has
+    too, so the login backend shares it.
     """
-    remote_addr = request.META.get("REMOTE_ADDR", "")
-    num_proxies = api_settings.NUM_PROXIES or 0
-    forwarded = request.headers.get("x-forwarded-for")
-    if num_proxies <= 0 or not forwarded:
-        return remote_addr
-    addresses = [address.strip() for address in forwarded.split(",")]
-    return addresses[-min(num_proxies, len(addresses))]
+    return BaseThrottle().get_ident(cast(Request, request)) or ""
 
 
 def email_digest(email: object) -> str | None:
@@ -114,7 +110,7 @@ class AnonRateThrottle(FixedWindowRateThrottle):
     def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         if request.user and request.user.is_authenticated:
             return None
-        return client_ip(request)
+        return self.get_ident(request)
 
 
 class UserRateThrottle(FixedWindowRateThrottle):
@@ -134,7 +130,7 @@ class RegisterRateThrottle(FixedWindowRateThrottle):
     scope = "register"
 
     def get_cache_key(self, request: Request, view: "APIView") -> str | None:
-        return client_ip(request)
+        return self.get_ident(request)
 
 
 class PasswordResetIPRateThrottle(FixedWindowRateThrottle):
@@ -143,7 +139,7 @@ class PasswordResetIPRateThrottle(FixedWindowRateThrottle):
     scope = "password_reset"
 
     def get_cache_key(self, request: Request, view: "APIView") -> str | None:
-        return f"ip:{client_ip(request)}"
+        return f"ip:{self.get_ident(request)}"
 
 
 class PasswordResetEmailRateThrottle(FixedWindowRateThrottle):

@@ -1,12 +1,36 @@
 """Routes of the accounts app under /api/v1/ (with or without a trailing slash)."""
 
-from accounts.views import AuthViewSet, MeViewSet, UserViewSet
-from core.routers import OptionalSlashRouter
+from accounts import views
+from core.routers import OptionalSlashRouter, optional_slash_path
 
 router = OptionalSlashRouter()
-router.register("auth", AuthViewSet, basename="auth")
 # users/me/ before users/{id}/; ids are digits, so "me" is never taken for one.
-router.register("users", MeViewSet, basename="me")
-router.register("users", UserViewSet, basename="user")
+router.register("users", views.MeViewSet, basename="me")
+router.register("users", views.UserViewSet, basename="user")
 
-urlpatterns = router.urls
+urlpatterns = [
+    optional_slash_path(
+        "auth/register", views.RegisterView.as_view(), name="auth-register"
+    ),
+    optional_slash_path("auth/token", views.TokenView.as_view(), name="auth-token"),
+    optional_slash_path(
+        "auth/token/refresh",
+        views.TokenRefreshView.as_view(),
+        name="auth-token-refresh",
+    ),
+    optional_slash_path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
+    optional_slash_path(
+        "auth/logout-all", views.LogoutAllView.as_view(), name="auth-logout-all"
+    ),
+    optional_slash_path(
+        "auth/password/reset",
+        views.PasswordResetView.as_view(),
+        name="auth-password-reset",
+    ),
+    optional_slash_path(
+        "auth/password/reset/confirm",
+        views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
+    *router.urls,
+]

@@ -1,4 +1,11 @@
-"""The one error body every 4xx and 5xx under /api/ carries."""
+"""The one error body every 4xx and 5xx under /api/ carries, and its table of codes.
+
+``ERRORS`` is the only list of envelope codes: each code's HTTP status. The
+code an exception answers with comes from ``core.exceptions.EXCEPTION_CODES``
+(Django's and the domain's exceptions) or DRF's own classes; the OpenAPI
+schema's enum is built from ``ERRORS`` (``core.openapi``). A test checks that
+the three agree.
+"""
 
 from http import HTTPStatus
 from typing import Any
@@ -7,21 +14,30 @@ from django.http import JsonResponse
 
 from core.request_id import get_request_id
 
-# The envelope code for each status when nothing more specific is known.
-CODE_BY_STATUS = {
-    400: "VALIDATION_ERROR",
-    401: "NOT_AUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    406: "NOT_ACCEPTABLE",
-    409: "CONFLICT",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    429: "THROTTLED",
-    500: "INTERNAL_ERROR",
-    503: "SERVICE_UNAVAILABLE",
+# Each envelope code and its status; for a status with several codes, the
+# first is the one used when nothing more specific is known.
+ERRORS: dict[str, int] = {
+    "VALIDATION_ERROR": 400,
+    "PARSE_ERROR": 400,
+    "BAD_REQUEST": 400,
+    "NOT_AUTHENTICATED": 401,
+    "AUTHENTICATION_FAILED": 401,
+    "TOKEN_INVALID": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "METHOD_NOT_ALLOWED": 405,
+    "NOT_ACCEPTABLE": 406,
+    "CONFLICT": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "THROTTLED": 429,
+    "INTERNAL_ERROR": 500,
+    "SERVICE_UNAVAILABLE": 503,
 }
+
+CODE_BY_STATUS: dict[int, str] = {}
+for _code, _status in ERRORS.items():
+    CODE_BY_STATUS.setdefault(_status, _code)
 
 # Seconds a client should wait before retrying a 503.
 SERVICE_UNAVAILABLE_RETRY_AFTER = 5

@@ -3,10 +3,11 @@
 import logging
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
@@ -16,7 +17,12 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from core.envelope import SERVICE_UNAVAILABLE_RETRY_AFTER, code_for_status, error_body
+from core.envelope import (
+    ERRORS,
+    SERVICE_UNAVAILABLE_RETRY_AFTER,
+    code_for_status,
+    error_body,
+)
 from core.errors import (
     ApplicationError,
     InvalidInput,
@@ -34,22 +40,6 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
     default_code = "conflict"
-
-
-class PayloadTooLarge(exceptions.APIException):
-    """The request body is larger than the configured limit (413)."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
-
-
-class ServiceUnavailable(exceptions.APIException):
-    """A backing service (the database) cannot answer right now (503)."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is temporarily unavailable; retry shortly."
-    default_code = "service_unavailable"
 
 
 # Authentication failures that concern a presented token rather than a
@@ -77,79 +67,124 @@ _CODE_BY_EXCEPTION: list[tuple[type[exceptions.APIException], str]] = [
 ]
 
 
+# What every exception outside DRF's own vocabulary answers with: the domain's
+# kinds (core.errors), Django's and the libraries'. First match wins; the
+# status comes from core.envelope.ERRORS. Anything else is an INTERNAL_ERROR.
+EXCEPTION_CODES: tuple[tuple[type[Exception], str], ...] = (
+    (InvalidInput, "VALIDATION_ERROR"),
+    (DjangoValidationError, "VALIDATION_ERROR"),
+    (ObjectNotFound, "NOT_FOUND"),
+    (Http404, "NOT_FOUND"),
+    (StateConflict, "CONFLICT"),
+    (RateLimited, "THROTTLED"),
+    (DjangoPermissionDenied, "PERMISSION_DENIED"),
+    (RequestDataTooBig, "PAYLOAD_TOO_LARGE"),
+    (SuspiciousOperation, "BAD_REQUEST"),
+    (TokenError, "TOKEN_INVALID"),
+    (OperationalError, "SERVICE_UNAVAILABLE"),
+    (InterfaceError, "SERVICE_UNAVAILABLE"),
+)
+
+# The message for a code when the exception has none meant for the caller.
+_DEFAULT_MESSAGES = {
+    "VALIDATION_ERROR": "Invalid input.",
+    "NOT_FOUND": "Not found.",
+    "PERMISSION_DENIED": "You do not have permission to perform this action.",
+    "PAYLOAD_TOO_LARGE": "The request body is too large.",
+    "BAD_REQUEST": "Bad request.",
+    "SERVICE_UNAVAILABLE": "The service is temporarily unavailable; retry shortly.",
+    "INTERNAL_ERROR": "An unexpected error occurred.",
+}
+
+
+@dataclass(frozen=True)
+class ApiError:
+    """An exception as the envelope renders it: code, status, text and headers."""
+
+    code: str
+    status: int
+    message: str
+    details: list[dict[str, Any]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """Render any exception raised in a DRF view as the error envelope."""
-    exc = _as_api_exception(exc, context)
-    code = _envelope_code(exc)
-    if isinstance(exc, exceptions.ValidationError):
-        message = "Invalid input."
-        details = list(flatten_errors(exc.detail))
-    else:
-        message = _message(exc.detail)
-        details = []
-    response = Response(
-        error_body(code=code, message=message, details=details),
-        status=exc.status_code,
+    error = error_for(exc)
+    body = error_body(code=error.code, message=error.message, details=error.details)
+    return Response(body, status=error.status, headers=error.headers)
+
+
+def error_for(exc: Exception) -> ApiError:
+    """Return how the envelope renders an exception, from DRF or anywhere else."""
+    if isinstance(exc, exceptions.APIException):
+        return _from_drf(exc)
+    code = next((c for kind, c in EXCEPTION_CODES if isinstance(exc, kind)), None)
+    _log(exc, code)
+    code = code or "INTERNAL_ERROR"
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = _retry_after(exc.wait)
+    if code == "SERVICE_UNAVAILABLE":
+        headers["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
+    return ApiError(
+        code=code,
+        status=ERRORS[code],
+        message=_message_for(exc, code),
+        details=_details_for(exc),
+        headers=headers,
     )
+
+
+def _from_drf(exc: exceptions.APIException) -> ApiError:
+    headers = {}
     wait = getattr(exc, "wait", None)
     if isinstance(exc, exceptions.Throttled) and wait is not None:
-        response["Retry-After"] = str(max(1, math.ceil(wait)))
-    if isinstance(exc, ServiceUnavailable):
-        response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
-    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        headers["Retry-After"] = _retry_after(wait)
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
         # DRF adds WWW-Authenticate in the view; keep the header it chose.
-        auth_header = getattr(exc, "auth_header", None)
-        if auth_header:
-            response["WWW-Authenticate"] = auth_header
-    return response
-
-
-def _as_api_exception(
-    exc: Exception, context: dict[str, Any]
-) -> exceptions.APIException:
-    """Translate Django and library exceptions into DRF ones; log the unexpected."""
-    if isinstance(exc, exceptions.APIException):
-        return exc
-    if isinstance(exc, Http404):
-        return exceptions.NotFound()
-    if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied()
-    if isinstance(exc, RequestDataTooBig):
-        return PayloadTooLarge()
-    if isinstance(exc, TokenError):
-        return InvalidToken(str(exc))
-    if isinstance(exc, ApplicationError):
-        return _from_application_error(exc)
-    if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(as_serializer_error(exc))
-    if isinstance(exc, OperationalError | InterfaceError):
-        logger.warning("Database unavailable: %s", exc)
-        return ServiceUnavailable()
-    if isinstance(exc, DatabaseError):
-        logger.error("Database error", exc_info=exc)
+        headers["WWW-Authenticate"] = auth_header
+    if isinstance(exc, exceptions.ValidationError):
+        message, details = "Invalid input.", list(flatten_errors(exc.detail))
     else:
+        message, details = _message(exc.detail), []
+    return ApiError(_envelope_code(exc), exc.status_code, message, details, headers)
+
+
+def _log(exc: Exception, code: str | None) -> None:
+    if code == "SERVICE_UNAVAILABLE":
+        logger.warning("Database unavailable: %s", exc)
+    elif code is None and isinstance(exc, DatabaseError):
+        logger.error("Database error", exc_info=exc)
+    elif code is None:
         logger.error("Unhandled exception", exc_info=exc)
-    error = exceptions.APIException("An unexpected error occurred.")
-    error.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
-    return error
 
 
-def _from_application_error(exc: ApplicationError) -> exceptions.APIException:
-    """Return the DRF exception that renders a domain error's kind."""
-    if isinstance(exc, InvalidInput):
-        detail = exceptions.ErrorDetail(exc.message, code=exc.code)
-        field = exc.field or api_settings.NON_FIELD_ERRORS_KEY
-        return exceptions.ValidationError({field: [detail]})
-    if isinstance(exc, ObjectNotFound):
-        return exceptions.NotFound(exc.message)
-    if isinstance(exc, StateConflict):
-        return Conflict(exc.message)
+def _message_for(exc: Exception, code: str) -> str:
     if isinstance(exc, RateLimited):
-        return exceptions.Throttled(wait=exc.wait)
-    logger.error("Unmapped application error", exc_info=exc)
-    error = exceptions.APIException("An unexpected error occurred.")
-    error.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
-    return error
+        # Worded like DRF's own throttles, with the reason.
+        return (
+            f"Request was throttled: {exc.message} "
+            f"Expected available in {_retry_after(exc.wait)} seconds."
+        )
+    if isinstance(exc, ApplicationError) and not isinstance(exc, InvalidInput):
+        return exc.message
+    if isinstance(exc, TokenError):
+        return str(exc)
+    return _DEFAULT_MESSAGES[code]
+
+
+def _details_for(exc: Exception) -> list[dict[str, Any]]:
+    if isinstance(exc, InvalidInput):
+        return [{"field": exc.field, "code": exc.code, "message": exc.message}]
+    if isinstance(exc, DjangoValidationError):
+        return list(flatten_errors(as_serializer_error(exc)))
+    return []
+
+
+def _retry_after(wait: float) -> str:
+    return str(max(1, math.ceil(wait)))
 
 
 def _envelope_code(exc: exceptions.APIException) -> str:

@@ -4,15 +4,10 @@ import logging
 from collections.abc import Callable
 
 import structlog
-from django.core.exceptions import (
-    PermissionDenied,
-    RequestDataTooBig,
-    SuspiciousOperation,
-)
-from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from core.envelope import error_response
+from core.exceptions import error_for
 from core.request_id import (
     REQUEST_ID_HEADER,
     request_id_from,
@@ -80,17 +75,14 @@ class ApiErrorMiddleware:
 
 
 def envelope_for_exception(exception: Exception) -> HttpResponse:
-    """Return the envelope response for an exception raised outside DRF."""
-    if isinstance(exception, Http404):
-        return error_response(404)
-    if isinstance(exception, PermissionDenied):
-        return error_response(403)
-    if isinstance(exception, RequestDataTooBig):
-        return error_response(413, message="The request body is too large.")
-    if isinstance(exception, SuspiciousOperation):
-        return error_response(400, code="BAD_REQUEST", message="Bad request.")
-    if isinstance(exception, OperationalError | InterfaceError):
-        logger.warning("Database unavailable: %s", exception)
-        return error_response(503)
-    logger.error("Unhandled exception", exc_info=exception)
-    return error_response(500, message="An unexpected error occurred.")
+    """Return the envelope response for an exception raised outside DRF.
+
+    The same table decides as in DRF views (``core.exceptions.error_for``).
+    """
+    error = error_for(exception)
+    response = error_response(
+        error.status, code=error.code, message=error.message, details=error.details
+    )
+    for name, value in error.headers.items():
+        response[name] = value
+    return response

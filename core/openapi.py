@@ -5,30 +5,16 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from core.envelope import ERRORS
+
 # DRF refuses NUL in every CharField, and a required CharField that trims
 # whitespace refuses input that is only whitespace. Said as patterns, so
 # clients (and contract fuzzers) know what is valid.
 NO_NUL = "^[^\\u0000]*$"
 NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
-ERROR_CODES = [
-    "VALIDATION_ERROR",
-    "PARSE_ERROR",
-    "BAD_REQUEST",
-    "NOT_AUTHENTICATED",
-    "AUTHENTICATION_FAILED",
-    "TOKEN_INVALID",
-    "PERMISSION_DENIED",
-    "NOT_FOUND",
-    "METHOD_NOT_ALLOWED",
-    "NOT_ACCEPTABLE",
-    "CONFLICT",
-    "PAYLOAD_TOO_LARGE",
-    "UNSUPPORTED_MEDIA_TYPE",
-    "THROTTLED",
-    "INTERNAL_ERROR",
-    "SERVICE_UNAVAILABLE",
-]
+# Built from the one table of codes, so the schema cannot list another set.
+ERROR_CODES = list(ERRORS)
 
 ERROR_ENVELOPE_SCHEMA: dict[str, Any] = {
     "type": "object",

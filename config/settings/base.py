@@ -308,7 +308,8 @@ REST_FRAMEWORK = {
     # preflights are answered by django-cors-headers before any view.
     "DEFAULT_METADATA_CLASS": None,
     # 0 means "use REMOTE_ADDR" (None would make DRF trust a client-written
-    # X-Forwarded-For). Read by accounts.throttles.client_ip.
+    # X-Forwarded-For). Read by DRF's BaseThrottle.get_ident, for throttles
+    # and the failed-login count alike (accounts.throttles.client_ip).
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     # Fixed-window counters; exactly one of the two applies to a request.
     "DEFAULT_THROTTLE_CLASSES": [

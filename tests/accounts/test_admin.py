@@ -12,6 +12,7 @@ from accounts.tokens import token_pair_issue
 from accounts.user_cache import auth_state_get
 from posts.services import post_create
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.helpers import API, assert_error, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -275,6 +276,83 @@ def test_deleting_the_last_admin_is_refused_with_a_message(boss, admin_user):
 
     assert any("last active admin" in m for m in messages_of(response))
     assert User.objects.filter(pk=admin_user.pk).exists()
+
+
+# --- The password page ------------------------------------------------------------
+
+NEW_PASSWORD = "a-brand-new-passphrase"
+
+
+def password_url(user: User) -> str:
+    return reverse("admin:auth_user_password_change", args=[user.pk])
+
+
+def set_password(client: Client, user: User, password1: str, password2: str):
+    return client.post(
+        password_url(user), {"password1": password1, "password2": password2}
+    )
+
+
+def test_change_form_links_to_the_password_page(boss):
+    user = UserFactory.create()
+
+    response = boss.get(change_url(user))
+
+    assert response.status_code == 200
+    assert f'href="{password_url(user)}"' in response.content.decode()
+
+
+def test_password_page_asks_for_the_password_twice_and_nothing_else(boss):
+    user = UserFactory.create()
+
+    response = boss.get(password_url(user))
+
+    assert response.status_code == 200
+    assert set(response.context["form"].fields) == {"password1", "password2"}
+
+
+def test_editor_gets_403_on_the_password_page(admin_user):
+    editor = admin_client(UserFactory.create(role=Role.EDITOR))
+
+    response = editor.get(password_url(admin_user))
+
+    assert response.status_code == 403
+
+
+def test_password_set_in_the_admin_revokes_every_token(
+    boss, committing, api_client, login
+):
+    user = UserFactory.create()
+    old = login(user)
+
+    with committing():
+        response = set_password(boss, user, NEW_PASSWORD, NEW_PASSWORD)
+
+    assert response.status_code == 302
+    assert response.url == change_url(user)
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert user.token_version == 1
+    refused = bearer(api_client, old["access"]).get(f"{API}/users/me/")
+    assert_error(refused, 401, "TOKEN_INVALID")
+
+
+def test_password_page_refuses_a_weak_password(boss):
+    user = UserFactory.create()
+
+    response = set_password(boss, user, "123", "123")
+
+    assert response.status_code == 200
+    assert "password2" in response.context["form"].errors
+    assert User.objects.get(pk=user.pk).check_password(DEFAULT_PASSWORD)
+
+
+def test_an_admin_setting_their_own_password_stays_logged_in(boss, admin_user):
+    response = set_password(boss, admin_user, NEW_PASSWORD, NEW_PASSWORD)
+
+    assert response.status_code == 302
+    assert boss.get(reverse(CHANGELIST)).status_code == 200
+    assert User.objects.get(pk=admin_user.pk).check_password(NEW_PASSWORD)
 
 
 # --- Actions ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Who may call what: every accounts endpoint x caller role x method.
 
-DESIGN.md's order of checks holds: 401 without valid credentials, then 403
-when the role forbids the action; 405 only for callers who may use the path.
+The order of checks in docs/security.md holds: 401 without valid
+credentials, then 403 when the role forbids the action; 405 only for
+callers who may use the path.
 """
 
 import re

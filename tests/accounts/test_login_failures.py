@@ -86,6 +86,30 @@ def test_admin_login_works_below_the_limit(editor):
     assert is_admin_session(client)
 
 
+def test_admin_login_behind_a_trusted_proxy_counts_the_forwarded_client(
+    editor, settings
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client = Client(REMOTE_ADDR="10.0.0.1")
+    for _ in range(5):
+        client.post(
+            ADMIN_LOGIN_URL,
+            {"username": editor.email, "password": WRONG},
+            HTTP_X_FORWARDED_FOR="spoofed, 198.51.100.1",
+        )
+
+    other = Client(REMOTE_ADDR="10.0.0.1")
+    response = other.post(
+        ADMIN_LOGIN_URL,
+        {"username": editor.email, "password": DEFAULT_PASSWORD, "next": "/admin/"},
+        HTTP_X_FORWARDED_FOR="198.51.100.2",
+    )
+
+    assert response.status_code == 302
+    assert is_admin_session(other)
+    assert LoginFailureCounter.objects.get(scope="ip").client == "198.51.100.1"
+
+
 def test_admin_failures_lock_the_api_login_too(editor, api_client):
     client = Client()
     for _ in range(5):

@@ -8,13 +8,13 @@ from functools import partial
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
 )
 
+from accounts.errors import EmailTaken, LastAdmin
 from accounts.models import DeniedAccessToken, RevokedTokenFamily, Role, User
 from accounts.services import (
     denied_access_tokens_flush,
@@ -23,7 +23,6 @@ from accounts.services import (
     user_update,
 )
 from accounts.tokens import token_pair_issue, token_pair_refresh
-from core.exceptions import Conflict
 from tests.accounts.factories import UserFactory
 
 
@@ -69,13 +68,12 @@ def test_role_changes_need_no_revocation():
 
 
 @pytest.mark.django_db
-def test_creating_a_duplicate_email_is_a_validation_error():
+def test_creating_a_duplicate_email_raises_email_taken():
     user_create(email="ada@example.com", password="x-passphrase", display_name="A")
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(EmailTaken, match=r"A user with this e-mail exists\."):
         user_create(email="ADA@example.com", password="y-passphrase", display_name="B")
 
-    assert "email" in caught.value.detail
     assert User.objects.count() == 1
 
 
@@ -101,7 +99,7 @@ def test_an_inactive_admin_does_not_count_as_the_remaining_admin():
     admin = UserFactory.create(role=Role.ADMIN)
     UserFactory.create(role=Role.ADMIN, is_active=False)
 
-    with pytest.raises(Conflict):
+    with pytest.raises(LastAdmin):
         user_update(user=admin, role=Role.EDITOR)
 
     assert User.objects.get(pk=admin.pk).role == Role.ADMIN
@@ -171,7 +169,7 @@ def test_concurrent_demotions_of_the_last_two_admins_leave_one_admin():
             partial(user_update, user=second, role=Role.READER),
         )
 
-        assert sum(isinstance(r, Conflict) for r in results) == 1, results
+        assert sum(isinstance(r, LastAdmin) for r in results) == 1, results
         assert User.objects.filter(role=Role.ADMIN, is_active=True).count() == 1
 
 
@@ -188,5 +186,21 @@ def test_concurrent_deactivation_and_demotion_leave_one_admin():
         lambda: user_update(user=second, role=Role.EDITOR),
     )
 
-    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert sum(isinstance(r, LastAdmin) for r in results) == 1, results
     assert User.objects.filter(role=Role.ADMIN, is_active=True).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sign_ups_with_one_email_create_one_user():
+    for n in range(5):
+        email = f"twin{n}@example.com"
+        create = partial(
+            user_create, email=email, password="a-long-passphrase", display_name="T"
+        )
+
+        results = run_at_once(create, create)
+
+        assert sum(isinstance(r, User) for r in results) == 1, results
+        assert sum(isinstance(r, EmailTaken) for r in results) == 1, results
+        assert User.objects.filter(email=email).count() == 1

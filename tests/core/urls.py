@@ -1,13 +1,19 @@
 """URLs that exist only in tests: endpoints that fail on purpose."""
 
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
 
 from config.urls import urlpatterns as project_urlpatterns
 from core.errors import InvalidInput, ObjectNotFound, RateLimited, StateConflict
@@ -56,7 +62,18 @@ APPLICATION_ERRORS = {
     "conflict": StateConflict("Already taken."),
     "limited": RateLimited("Slow down.", wait=12.2),
     "django-invalid": DjangoValidationError({"email": ["Enter a valid e-mail."]}),
+    "http404": Http404(),
+    "django-permission": PermissionDenied(),
+    "too-big": RequestDataTooBig(),
+    "suspicious": SuspiciousOperation(),
+    "token": TokenError("Token is invalid"),
+    "db-operational": OperationalError("connection refused"),
+    "db-interface": InterfaceError("connection already closed"),
 }
+
+
+def plain_application_error(request: HttpRequest, name: str) -> HttpResponse:
+    raise APPLICATION_ERRORS[name]
 
 
 class ApplicationErrorView(APIView):
@@ -71,6 +88,7 @@ urlpatterns = [
     path("api/v1/_test/db-down/", DatabaseDownView.as_view()),
     path("api/v1/_test/plain-boom/", plain_boom),
     path("api/v1/_test/application-error/<str:name>/", ApplicationErrorView.as_view()),
+    path("api/v1/_test/plain-error/<str:name>/", plain_application_error),
     path("_test/plain-boom/", plain_boom),
     *project_urlpatterns,
 ]

@@ -1,4 +1,4 @@
-"""Every posts, comments, likes and tags endpoint, caller and method, as DESIGN.md says.
+"""Every posts, comments, likes and tags endpoint x caller x method, as documented.
 
 The order of checks is 401 (no credentials) → 404 (not visible to the
 caller) → 403 (visible, but the role forbids the action).
