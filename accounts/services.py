@@ -9,15 +9,10 @@ the next request. Saving a new password revokes every earlier token
 
 from functools import partial
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
@@ -30,6 +25,7 @@ from accounts.errors import EmailTaken, InvalidResetLink, LastAdmin, UserHasPost
 from accounts.models import DeniedAccessToken, RevokedTokenFamily, Role, User
 from accounts.tokens import TokenPair, token_pair_issue
 from accounts.user_cache import auth_state_refresh
+from core.background import enqueue
 from core.response_cache import invalidate_public_reads
 
 
@@ -155,17 +151,16 @@ def user_reset_password(*, user: User, token: str, new_password: str) -> None:
 
 
 def user_request_password_reset(*, email: str) -> None:
-    """E-mail a reset link to an active account; do the same work for any address.
+    """Queue a reset e-mail for the address; the task looks the account up.
 
-    An unknown address gets the same lookup, token, link and rendered message
-    (only the hand-off to the mail backend is skipped), so neither the answer
-    nor its timing says whether an account exists.
+    The request does the same work for every address (one queue row, no user
+    lookup, no mail server), so neither the answer nor its timing says
+    whether an account exists.
     """
-    normalised = User.objects.normalize_email(email)
-    user = User.objects.filter(email=normalised, is_active=True).first()
-    message = _password_reset_message(user or User(email=normalised))
-    if user is not None:
-        message.send()
+    # Imported here: the tasks call services, so the module cannot import them first.
+    from accounts.tasks import send_password_reset_email
+
+    enqueue(send_password_reset_email, email=User.objects.normalize_email(email))
 
 
 @transaction.atomic
@@ -241,16 +236,3 @@ def _revoke_tokens(user: User) -> None:
 
 def _refresh_cache_on_commit(user: User) -> None:
     transaction.on_commit(partial(auth_state_refresh, user_id=user.pk))
-
-
-def _password_reset_message(user: User) -> EmailMessage:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    context = {
-        "user": user,
-        "reset_url": settings.PASSWORD_RESET_URL.format(uid=uid, token=token),
-        "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-    }
-    subject = render_to_string("accounts/password_reset_subject.txt", context)
-    body = render_to_string("accounts/password_reset_email.txt", context)
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email])

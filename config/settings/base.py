@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "csp",
     "django_prometheus",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts",
     "posts",
@@ -287,6 +289,71 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Inkwell <no-reply@example.com>")
+
+# --- Background tasks ---------------------------------------------------------
+
+# Django's Tasks API (the django-tasks backport of Django 6's django.tasks).
+# "database": the queue is a table in DATABASES["default"], so a task enqueued
+# in a transaction exists exactly when that transaction commits; run workers
+# with `manage.py worker`. "rq": a Redis queue (RQ) for deployments whose
+# workers outgrow polling one database; tasks are handed to it after commit.
+TASKS_BACKEND = env("TASKS_BACKEND", default="database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": env("TASKS_REDIS_URL", default="") or REDIS_URL,
+            "DEFAULT_TIMEOUT": env.int("TASKS_TIMEOUT_SECONDS", default=300),
+        }
+    }
+    if not RQ_QUEUES["default"]["URL"]:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL or REDIS_URL.")
+else:
+    raise ImproperlyConfigured('TASKS_BACKEND must be "database" or "rq".')
+
+# A worker writes a heartbeat this often; one silent for WORKER_LOST_AFTER
+# seconds is presumed dead, and the task it was running is run again (at most
+# TASK_MAX_CLAIMS runs in all) or recorded as failed.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
+WORKER_LOST_AFTER_SECONDS = env.int("WORKER_LOST_AFTER_SECONDS", default=60)
+TASK_MAX_CLAIMS = env.int("TASK_MAX_CLAIMS", default=3)
+if WORKER_LOST_AFTER_SECONDS < 3 * WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "WORKER_LOST_AFTER_SECONDS must be at least 3 x WORKER_HEARTBEAT_SECONDS."
+    )
+# 0 turns the worker's own Prometheus endpoint off.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_ADDR = env("WORKER_METRICS_ADDR", default="127.0.0.1")
+# Finished task results (not failures, which wait for staff) kept this long.
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=7)
+
+# Periodic jobs: name -> task path and a cron expression (UTC). The scheduler
+# inside every worker enqueues each due run once, whatever the worker count.
+TASK_SCHEDULE = {
+    "flush-denied-tokens": {
+        "task": "accounts.tasks.flush_denied_tokens",
+        "cron": "17 * * * *",
+    },
+    "flush-expired-refresh-tokens": {
+        "task": "accounts.tasks.flush_expired_refresh_tokens",
+        "cron": "23 3 * * *",
+    },
+    "flush-login-failures": {
+        "task": "accounts.tasks.flush_login_failures",
+        "cron": "37 * * * *",
+    },
+    "prune-task-results": {
+        "task": "core.tasks.prune_task_results",
+        "cron": "47 3 * * *",
+    },
+    "requeue-lost-tasks": {
+        "task": "core.tasks.requeue_lost_tasks",
+        "cron": "* * * * *",
+    },
+}
 
 # --- Django REST framework ---------------------------------------------------
 

@@ -1,0 +1,28 @@
+"""The messages Inkwell e-mails to account holders, rendered from templates."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+
+
+def password_reset_message(user: User) -> EmailMessage:
+    """Return the reset-link message for the user, with a fresh one-time token."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    context = {
+        "user": user,
+        "reset_url": settings.PASSWORD_RESET_URL.format(uid=uid, token=token),
+        "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+    }
+    return _message("accounts/password_reset", context, to=user.email)
+
+
+def _message(template: str, context: dict[str, object], *, to: str) -> EmailMessage:
+    subject = render_to_string(f"{template}_subject.txt", context)
+    body = render_to_string(f"{template}_email.txt", context)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[to])

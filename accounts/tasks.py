@@ -1,0 +1,43 @@
+"""Background tasks of accounts: e-mail to account holders, token housekeeping.
+
+Task arguments are ids and addresses only: tokens are made when the task
+runs, so nothing secret sits in the queue or in a failure record.
+"""
+
+from django.core.management import call_command
+from django_tasks import task
+
+from accounts.emails import password_reset_message
+from accounts.login_failures import login_failures_flush
+from accounts.models import User
+from accounts.services import denied_access_tokens_flush
+from core.background import retrying_task
+from core.mail import TransientMailError, mail_deliver
+
+
+@retrying_task(retry_on=(TransientMailError,))
+def send_password_reset_email(*, email: str) -> str:
+    """E-mail a reset link if an active account uses the address."""
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None:
+        return "no active account"
+    mail_deliver(password_reset_message(user))
+    return "sent"
+
+
+@task
+def flush_denied_tokens() -> int:
+    """Delete access-token denials and family revocations that have expired."""
+    return denied_access_tokens_flush()
+
+
+@task
+def flush_expired_refresh_tokens() -> None:
+    """Delete expired outstanding refresh tokens (and their blacklist rows)."""
+    call_command("flushexpiredtokens")
+
+
+@task
+def flush_login_failures() -> int:
+    """Delete failed-login counters whose window has ended."""
+    return login_failures_flush()
