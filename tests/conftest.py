@@ -163,3 +163,27 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         yield cluster
     finally:
         cluster.destroy()
+
+
+@pytest.fixture
+def run_tasks():
+    """Return a function that runs every queued task that is due, as a worker would.
+
+    It is django-tasks-db's own worker in batch mode, in this process: tasks
+    run against the test database, and what they e-mail lands in mail.outbox.
+    """
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def run() -> None:
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+    return run

@@ -310,7 +310,7 @@ elif TASKS_BACKEND == "rq":
         }
     }
     if not RQ_QUEUES["default"]["URL"]:
-        raise ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL or REDIS_URL.")
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL/REDIS_URL.")
 else:
     raise ImproperlyConfigured('TASKS_BACKEND must be "database" or "rq".')
 
