@@ -1,7 +1,96 @@
-"""Admin site branding."""
+"""Admin site branding, and the admin of background work (failed tasks, workers)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+
+from core.background import task_retry
+from core.models import FailedTask, ScheduledRun, WorkerHeartbeat
 
 admin.site.site_header = "Inkwell administration"
 admin.site.site_title = "Inkwell admin"
 admin.site.index_title = "Administration"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the system: staff look and may delete, never edit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: object | None = None
+    ) -> bool:
+        return False
+
+
+class RetriedFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple]:
+        return [("open", "Not retried"), ("retried", "Retried")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "open":
+            return queryset.filter(retried_at__isnull=True)
+        if self.value() == "retried":
+            return queryset.filter(retried_at__isnull=False)
+        return queryset
+
+
+@admin.register(FailedTask)
+class FailedTaskAdmin(ReadOnlyAdmin):
+    list_display = ("task_name", "error_class", "attempts", "failed_at", "retried_at")
+    list_filter = (RetriedFilter, "task_path")
+    search_fields = ("task_path", "error_class", "error_message", "task_id")
+    date_hierarchy = "failed_at"
+    fields = (
+        "task_path",
+        "task_id",
+        "args",
+        "kwargs",
+        "attempts",
+        "error_class",
+        "error_message",
+        "formatted_traceback",
+        "failed_at",
+        "retried_at",
+    )
+    readonly_fields = fields
+    actions = ["retry"]
+
+    @admin.display(description="traceback")
+    def formatted_traceback(self, obj: FailedTask) -> str:
+        return format_html("<pre>{}</pre>", obj.traceback or "-")
+
+    @admin.action(description="Retry the selected tasks (enqueue them again)")
+    def retry(self, request: HttpRequest, queryset: QuerySet[FailedTask]) -> None:
+        retried = 0
+        with transaction.atomic():
+            for failed in queryset.select_for_update().filter(retried_at__isnull=True):
+                task_retry(failed)
+                failed.retried_at = timezone.now()
+                failed.save(update_fields=["retried_at"])
+                retried += 1
+        skipped = queryset.count() - retried
+        self.message_user(request, f"{retried} task(s) enqueued again.")
+        if skipped:
+            self.message_user(
+                request, f"{skipped} had been retried already.", messages.WARNING
+            )
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ("worker_id", "hostname", "pid", "started_at", "last_seen")
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    list_display = ("job", "due_at", "enqueued_at")
+    list_filter = ("job",)
+    date_hierarchy = "due_at"

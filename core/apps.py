@@ -6,5 +6,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        # Registers the drf-spectacular extensions and the task-failure receiver.
-        from core import openapi, receivers  # noqa: F401
+        # Registers the drf-spectacular extensions and the task signal receivers.
+        from core import openapi, receivers, task_metrics  # noqa: F401

@@ -11,13 +11,19 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks import task
 from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
+
+from core.task_metrics import TASK_RETRIES
+
+if TYPE_CHECKING:
+    from core.models import FailedTask
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -77,6 +83,7 @@ def retrying_task(
                     run_after=timezone.now() + timedelta(seconds=delay)
                 )
                 retry.enqueue(*args, attempt=attempt + 1, **kwargs)
+                TASK_RETRIES.labels(queued.name).inc()
                 logger.warning(
                     "task %s attempt %d of %d failed (%s); retrying in %.0f s",
                     queued.name,
@@ -96,6 +103,14 @@ def retrying_task(
         return queued
 
     return decorate
+
+
+def task_retry(failed: "FailedTask") -> None:
+    """Enqueue a recorded failure again, from its first attempt."""
+    found = import_string(failed.task_path)
+    if not isinstance(found, Task):
+        raise TypeError(f"{failed.task_path} is no longer a task")
+    enqueue(found, *failed.args, **failed.kwargs)
 
 
 def _queues_in_default_database(queued: Task[..., Any]) -> bool:

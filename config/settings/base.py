@@ -349,10 +349,6 @@ TASK_SCHEDULE = {
         "task": "core.tasks.prune_task_results",
         "cron": "47 3 * * *",
     },
-    "requeue-lost-tasks": {
-        "task": "core.tasks.requeue_lost_tasks",
-        "cron": "* * * * *",
-    },
 }
 
 # --- Django REST framework ---------------------------------------------------
