@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck pytest bench schema migrate demo bulk services-up services-down clean
+.PHONY: help run worker test lint typecheck pytest bench schema migrate demo bulk services-up services-down clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -25,10 +25,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime  ## Install, migrate, load demo data and serve on http://127.0.0.1:8000.
+run: $(VENV)/.runtime  ## Install, migrate, load demo data; serve on http://127.0.0.1:8000 with a task worker.
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver $(HOST):$(PORT)
+	PY=$(PY) scripts/run_dev.sh $(HOST):$(PORT)
+
+worker: $(VENV)/.runtime  ## Run a task worker alone (make run starts one).
+	$(MANAGE) worker
 
 test: lint typecheck pytest  ## Lint, type-check and run the tests with coverage.
 

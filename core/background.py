@@ -11,12 +11,12 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tasks import task
+from django_tasks import task, task_backends
 from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 
@@ -99,8 +99,9 @@ def retrying_task(
                     "error": f"{type(error).__name__}: {error}",
                 }
 
-        queued: Task[P, Any] = task(**task_options)(run)
-        return queued
+        queued: Task[..., Any] = task(**task_options)(run)
+        # Callers see the function's own signature; ``attempt`` is internal.
+        return cast(Task[P, T | dict[str, Any]], queued)
 
     return decorate
 
@@ -111,6 +112,11 @@ def task_retry(failed: "FailedTask") -> None:
     if not isinstance(found, Task):
         raise TypeError(f"{failed.task_path} is no longer a task")
     enqueue(found, *failed.args, **failed.kwargs)
+
+
+def uses_database_queue() -> bool:
+    """Return whether the default task backend is the database queue."""
+    return isinstance(task_backends["default"], DatabaseBackend)
 
 
 def _queues_in_default_database(queued: Task[..., Any]) -> bool:

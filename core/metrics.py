@@ -9,7 +9,7 @@ from django_prometheus.exports import ExportToDjangoView
 from prometheus_client import generate_latest
 
 from core.envelope import error_response
-from core.task_metrics import queue_registry
+from core.queue_metrics import queue_registry
 
 
 @never_cache
@@ -21,7 +21,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     response = ExportToDjangoView(request)
-    # The queue's state, read from the database now (core.task_metrics).
+    # The queue's state, read from the database now (core.queue_metrics).
     response.content += generate_latest(queue_registry)
     return response
 

@@ -1,5 +1,7 @@
 """Record every task that fails for good, whichever backend ran it."""
 
+import sys
+import traceback
 from typing import Any
 
 from django.dispatch import receiver
@@ -20,7 +22,7 @@ def record_failed_task(*, task_result: TaskResult, **_: Any) -> None:
         return
     kwargs = dict(task_result.kwargs)
     retries_before = int(kwargs.pop("attempt", 1)) - 1
-    error_class, message, traceback = _error_of(task_result)
+    error_class, message, text = _error_of(task_result)
     FailedTask.objects.update_or_create(
         task_id=str(task_result.id),
         defaults={
@@ -30,17 +32,25 @@ def record_failed_task(*, task_result: TaskResult, **_: Any) -> None:
             "attempts": retries_before + max(1, len(task_result.worker_ids)),
             "error_class": error_class,
             "error_message": message,
-            "traceback": traceback,
+            "traceback": text,
         },
     )
 
 
 def _error_of(task_result: TaskResult) -> tuple[str, str, str]:
-    if not task_result.errors:
-        return "unknown", "", ""
-    error = task_result.errors[-1]
-    lines = error.traceback.strip().splitlines()
-    return error.exception_class_path, lines[-1] if lines else "", error.traceback
+    if task_result.errors:
+        error = task_result.errors[-1]
+        class_path, text = error.exception_class_path, error.traceback
+    else:
+        # RQ signals a failure from inside its except block, before it has
+        # stored the error on the job: the exception is the one being handled.
+        exc = sys.exc_info()[1]
+        if exc is None:
+            return "unknown", "", ""
+        class_path = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        text = "".join(traceback.format_exception(exc))
+    lines = text.strip().splitlines()
+    return class_path, lines[-1] if lines else "", text
 
 
 def _masked(name: str, value: Any) -> Any:

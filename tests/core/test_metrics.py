@@ -44,3 +44,25 @@ def test_metrics_accept_the_right_token(client, settings):
 
     assert response.status_code == 200
     assert b"django_http_requests_total_by_method" in response.content
+
+
+def test_metrics_report_the_task_queue_read_from_the_database(client, settings):
+    from django.utils import timezone
+
+    from core.background import enqueue
+    from core.liveness import worker_heartbeat
+    from core.models import FailedTask
+    from tests.core import sample_tasks
+
+    settings.METRICS_TOKEN = ""
+    enqueue(sample_tasks.record, marker="unused", text="a")
+    enqueue(sample_tasks.record, marker="unused", text="b")
+    worker_heartbeat(worker_id="w1", started_at=timezone.now())
+    FailedTask.objects.create(task_id="t1", task_path="x.y", error_class="E")
+
+    text = client.get("/metrics").content.decode()
+
+    assert "inkwell_task_queue_depth 2.0" in text
+    assert "inkwell_task_workers_alive 1.0" in text
+    assert "inkwell_task_failures_unresolved 1.0" in text
+    assert "inkwell_task_queue_oldest_age_seconds " in text

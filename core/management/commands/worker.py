@@ -1,14 +1,17 @@
 """Run a background worker for the configured task backend."""
 
+import functools
 import os
 import socket
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import autoreload
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django.utils.crypto import get_random_string
 
+from core.background import uses_database_queue
 from core.worker import database_worker, run_worker
 
 
@@ -43,6 +46,11 @@ class Command(BaseCommand):
             help="Do not enqueue periodic jobs from this worker.",
         )
         parser.add_argument(
+            "--reload",
+            action="store_true",
+            help="Restart on code changes (development; a running task is cut short).",
+        )
+        parser.add_argument(
             "--worker-id",
             default=f"{socket.gethostname()}-{os.getpid()}-{get_random_string(6)}"[
                 -64:
@@ -53,24 +61,36 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         queues = options["queues"].split(",")
         worker_id = options["worker_id"]
-        if settings.TASKS_BACKEND == "rq":
-            loop = _rq_loop(worker_id=worker_id, queues=queues, batch=options["batch"])
-        else:
+        on_database = uses_database_queue()
+        if options["reload"] and not on_database:
+            raise CommandError("--reload works with the database backend only.")
+        if on_database:
             worker = database_worker(
                 worker_id=worker_id,
                 queues=queues,
                 interval=options["interval"],
                 batch=options["batch"],
             )
-            worker.configure_signals()
+            # Signals can only be set in the main thread: here, and in the
+            # reloader's child process (which runs the loop in a thread).
+            if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV):
+                worker.configure_signals()
             loop = worker.run
-        self.stdout.write(f"Worker {worker_id} on {settings.TASKS_BACKEND} {queues}")
-        run_worker(
+        else:
+            loop = _rq_loop(worker_id=worker_id, queues=queues, batch=options["batch"])
+        backend = "database" if on_database else "rq"
+        self.stdout.write(f"Worker {worker_id}: {backend} queue(s) {queues}")
+        run = functools.partial(
+            run_worker,
             worker_id=worker_id,
             run_loop=loop,
             scheduler=options["scheduler"],
-            recover=settings.TASKS_BACKEND == "database",
+            recover=on_database,
         )
+        if options["reload"]:
+            autoreload.run_with_reloader(run)
+        else:
+            run()
 
 
 def _rq_loop(*, worker_id: str, queues: list[str], batch: bool) -> Any:
