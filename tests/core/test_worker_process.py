@@ -6,9 +6,11 @@ started as a subprocess on the same test database, sees them.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +50,22 @@ def start_worker(tmp_path: Path, name: str, **env: str) -> subprocess.Popen[byte
         },
         stdout=log,
         stderr=subprocess.STDOUT,
+    )
+
+
+def manage(*command: str) -> subprocess.CompletedProcess[str]:
+    """Run a manage.py command on the test database."""
+    return subprocess.run(  # noqa: S603 (our own manage.py)
+        [sys.executable, "manage.py", *command],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _database_url(),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -144,3 +162,40 @@ def test_a_task_killed_on_its_last_allowed_run_is_recorded_as_failed(tmp_path):
         failure.error_message
     )
     assert marker.read_text() == "started"  # it never ran to the end
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_worker_exports_its_metrics_and_passes_its_health_check(tmp_path):
+    port = _free_port()
+    marker = tmp_path / "marker"
+    enqueue(sample_tasks.record, marker=str(marker), text="done")
+    worker = start_worker(tmp_path, "worker", WORKER_METRICS_PORT=str(port))
+    try:
+        wait_until(lambda: marker.exists(), "the task to run")
+        wait_until(lambda: the_task().status == "SUCCESSFUL", "the task to finish")
+        url = f"http://127.0.0.1:{port}/metrics"
+        text = urllib.request.urlopen(url, timeout=5).read().decode()
+        alive = manage("worker_alive")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=WAIT_SECONDS)
+
+    assert (
+        'inkwell_tasks_finished_total{outcome="successful",task="record"} 1.0' in text
+    )
+    assert 'inkwell_task_duration_seconds_count{task="record"} 1.0' in text
+    assert "inkwell_worker_last_heartbeat_timestamp_seconds " in text
+    assert alive.returncode == 0, alive.stderr
+    assert "1 live worker(s)" in alive.stdout
+
+
+def test_the_health_check_fails_without_a_live_worker():
+    result = manage("worker_alive")
+
+    assert result.returncode == 1
+    assert "no live worker on" in result.stderr
