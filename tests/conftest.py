@@ -166,13 +166,19 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 
 
 @pytest.fixture
-def run_tasks():
+def run_tasks(monkeypatch):
     """Return a function that runs every queued task that is due, as a worker would.
 
     It is django-tasks-db's own worker in batch mode, in this process: tasks
     run against the test database, and what they e-mail lands in mail.outbox.
+    (Worker processes are tested as processes in tests/core/test_worker_process.py.)
     """
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
+
+    # Between tasks the worker closes connections, as a request would; inside
+    # the test's transaction that would close the one connection it runs in.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run() -> None:
         Worker(

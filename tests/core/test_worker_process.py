@@ -82,6 +82,18 @@ def the_task() -> DBTaskResult:
     return DBTaskResult.objects.get()
 
 
+def kill_mid_task(tmp_path: Path, marker: Path, **env: str) -> None:
+    """Run a long task on a worker and SIGKILL the worker once the task started."""
+    enqueue(sample_tasks.long_run, marker=str(marker), seconds=60)
+    doomed = start_worker(tmp_path, "doomed", **env)
+    try:
+        wait_until(lambda: marker.exists(), "the task to start")
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=WAIT_SECONDS)
+    finally:
+        doomed.kill()
+
+
 def test_sigterm_lets_the_running_task_finish_then_the_worker_exits(tmp_path):
     marker = tmp_path / "marker"
     enqueue(sample_tasks.long_run, marker=str(marker), seconds=2)
@@ -112,14 +124,7 @@ def test_an_idle_worker_stops_at_once_on_sigterm(tmp_path):
 
 def test_a_task_whose_worker_is_killed_runs_again_on_another_worker(tmp_path):
     marker = tmp_path / "marker"
-    enqueue(sample_tasks.long_run, marker=str(marker), seconds=60)
-    doomed = start_worker(tmp_path, "doomed")
-    try:
-        wait_until(lambda: marker.exists(), "the task to start")
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait(timeout=WAIT_SECONDS)
-    finally:
-        doomed.kill()
+    kill_mid_task(tmp_path, marker)
     assert the_task().status == "RUNNING"  # what the dead worker left behind
 
     rescuer = start_worker(tmp_path, "rescuer")
@@ -139,14 +144,7 @@ def test_a_task_whose_worker_is_killed_runs_again_on_another_worker(tmp_path):
 
 def test_a_task_killed_on_its_last_allowed_run_is_recorded_as_failed(tmp_path):
     marker = tmp_path / "marker"
-    enqueue(sample_tasks.long_run, marker=str(marker), seconds=60)
-    doomed = start_worker(tmp_path, "doomed", TASK_MAX_CLAIMS="1")
-    try:
-        wait_until(lambda: marker.exists(), "the task to start")
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait(timeout=WAIT_SECONDS)
-    finally:
-        doomed.kill()
+    kill_mid_task(tmp_path, marker, TASK_MAX_CLAIMS="1")
 
     rescuer = start_worker(tmp_path, "rescuer", TASK_MAX_CLAIMS="1")
     try:
