@@ -22,7 +22,7 @@ from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.errors import EmailTaken, InvalidResetLink, LastAdmin, UserHasPosts
-from accounts.models import DeniedAccessToken, RevokedTokenFamily, Role, User
+from accounts.models import DeniedAccessToken, Role, User
 from accounts.tokens import TokenPair, token_pair_issue
 from accounts.user_cache import auth_state_refresh
 from core.background import enqueue
@@ -180,16 +180,6 @@ def user_revoke_tokens(*, user: User) -> User:
     locked = _lock_user(user.pk)
     _revoke_tokens(locked)
     return locked
-
-
-def denied_access_tokens_flush() -> int:
-    """Delete access-token denials and family revocations no token can outlive.
-
-    Return how many rows were deleted.
-    """
-    denials, _ = DeniedAccessToken.objects.expired().delete()
-    families, _ = RevokedTokenFamily.objects.expired().delete()
-    return denials + families
 
 
 def _lock_user(user_id: int, *, guard_admins: bool = False) -> User:

@@ -10,7 +10,7 @@ from django_tasks import task
 from accounts.emails import password_reset_message
 from accounts.login_failures import login_failures_flush
 from accounts.models import User
-from accounts.services import denied_access_tokens_flush
+from accounts.tokens import denied_access_tokens_flush
 from core.background import retrying_task
 from core.mail import TransientMailError, mail_deliver
 

@@ -14,7 +14,7 @@ from rest_framework_simplejwt.token_blacklist.models import (
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.models import RevokedTokenFamily, User
+from accounts.models import DeniedAccessToken, RevokedTokenFamily, User
 from accounts.user_cache import auth_state_refresh
 
 # The claim holding User.token_version; a token whose claim no longer matches
@@ -168,3 +168,13 @@ def _user_id(token: Token) -> int | None:
         return int(token[api_settings.USER_ID_CLAIM])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def denied_access_tokens_flush() -> int:
+    """Delete access-token denials and family revocations no token can outlive.
+
+    Return how many rows were deleted.
+    """
+    denials, _ = DeniedAccessToken.objects.expired().delete()
+    families, _ = RevokedTokenFamily.objects.expired().delete()
+    return denials + families

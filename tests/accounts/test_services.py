@@ -17,12 +17,15 @@ from rest_framework_simplejwt.token_blacklist.models import (
 from accounts.errors import EmailTaken, LastAdmin
 from accounts.models import DeniedAccessToken, RevokedTokenFamily, Role, User
 from accounts.services import (
-    denied_access_tokens_flush,
     user_create,
     user_revoke_tokens,
     user_update,
 )
-from accounts.tokens import token_pair_issue, token_pair_refresh
+from accounts.tokens import (
+    denied_access_tokens_flush,
+    token_pair_issue,
+    token_pair_refresh,
+)
 from tests.accounts.factories import UserFactory
 
 

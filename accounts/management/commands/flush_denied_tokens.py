@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from accounts.services import denied_access_tokens_flush
+from accounts.tokens import denied_access_tokens_flush
 
 
 class Command(BaseCommand):
