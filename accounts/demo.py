@@ -3,7 +3,12 @@
 from dataclasses import dataclass
 
 from accounts.models import Role, User
-from accounts.services import user_create, user_set_password, user_update
+from accounts.services import (
+    user_create,
+    user_mark_email_verified,
+    user_set_password,
+    user_update,
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ DEMO_ACCOUNTS = (
 
 
 def ensure_demo_users() -> dict[str, User]:
-    """Create or reset the demo accounts; return them keyed by e-mail."""
+    """Create or reset the demo accounts (verified); return them keyed by e-mail."""
     users = {}
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(email=account.email).first()
@@ -43,6 +48,8 @@ def ensure_demo_users() -> dict[str, User]:
                 password=account.password,
                 display_name=account.display_name,
                 role=account.role,
+                # Demo accounts are ready to use: no verification mail.
+                email_verified=True,
             )
         else:
             # Someone changed a demo account: put it back as documented.
@@ -50,5 +57,7 @@ def ensure_demo_users() -> dict[str, User]:
                 user = user_set_password(user=user, new_password=account.password)
             if user.role != account.role or not user.is_active:
                 user = user_update(user=user, role=account.role, is_active=True)
+            if not user.is_email_verified:
+                user = user_mark_email_verified(user=user)
         users[account.email] = user
     return users

@@ -8,6 +8,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from accounts.verification import verification_token_make
 
 
 def password_reset_message(user: User) -> EmailMessage:
@@ -20,6 +21,17 @@ def password_reset_message(user: User) -> EmailMessage:
         "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
     }
     return _message("accounts/password_reset", context, to=user.email)
+
+
+def verification_message(user: User) -> EmailMessage:
+    """Return the verification-link message for the user's current address."""
+    token = verification_token_make(user=user)
+    context = {
+        "user": user,
+        "verify_url": settings.EMAIL_VERIFICATION_URL.format(token=token),
+        "valid_hours": settings.EMAIL_VERIFICATION_TIMEOUT // 3600,
+    }
+    return _message("accounts/email_verification", context, to=user.email)
 
 
 def _message(template: str, context: dict[str, object], *, to: str) -> EmailMessage:

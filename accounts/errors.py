@@ -4,7 +4,7 @@ Services raise these; the API's exception handler renders each by its kind
 (``core.errors``) and the admin shows its message.
 """
 
-from core.errors import InvalidInput, StateConflict
+from core.errors import EmailVerificationRequired, InvalidInput, StateConflict
 
 
 class EmailTaken(StateConflict):
@@ -34,3 +34,30 @@ class InvalidResetLink(InvalidInput):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message, field="token", code="invalid")
+
+
+class InvalidVerificationLink(InvalidInput):
+    """The e-mail verification token is tampered with, expired or already used.
+
+    Also when it was made for an address the account no longer has.
+    """
+
+    default_message = "The e-mail verification link is invalid or has expired."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, field="token", code="invalid")
+
+
+class EmailAlreadyVerified(StateConflict):
+    """The account's e-mail address is verified already: no link is needed."""
+
+    default_message = "This e-mail address is already verified."
+
+
+class EmailNotVerified(EmailVerificationRequired):
+    """The account may not do this until its owner verifies the e-mail address."""
+
+    default_message = (
+        "Verify your e-mail address first: use the link we sent you, or ask "
+        "for a new one (POST /api/v1/auth/email/verify/resend/)."
+    )

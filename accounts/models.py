@@ -47,15 +47,20 @@ class UserManager(BaseUserManager["User"]):
     def create_user(
         self, email: str, password: str | None = None, **extra_fields: Any
     ) -> "User":
-        """Create a reader unless another role is given."""
+        """Create a reader unless another role is given (unverified unless given)."""
         extra_fields.setdefault("role", Role.READER)
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(
         self, email: str, password: str | None = None, **extra_fields: Any
     ) -> "User":
-        """Create an admin: the only role with every permission."""
+        """Create an admin: the only role with every permission.
+
+        Its e-mail address counts as verified: whoever runs ``createsuperuser``
+        vouches for it.
+        """
         extra_fields["role"] = Role.ADMIN
+        extra_fields.setdefault("email_verified_at", timezone.now())
         extra_fields.setdefault(
             "display_name", self.normalize_email(email).split("@")[0]
         )
@@ -74,6 +79,11 @@ class User(AbstractBaseUser):
     # version they were issued under and fail once it no longer matches.
     token_version = models.PositiveIntegerField(default=0, editable=False)
     date_joined = models.DateTimeField(default=timezone.now, editable=False)
+    # When the owner proved the address is theirs (a verification link), or
+    # when an admin vouched for it; None until then.
+    email_verified_at = models.DateTimeField(
+        "e-mail verified at", null=True, blank=True, editable=False
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -118,6 +128,11 @@ class User(AbstractBaseUser):
             kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
         super().save(*args, **kwargs)
         self.refresh_from_db(fields=["token_version"])
+
+    @property
+    def is_email_verified(self) -> bool:
+        """Return whether the e-mail address is verified."""
+        return self.email_verified_at is not None
 
     @property
     def is_staff(self) -> bool:

@@ -26,6 +26,7 @@ USER_FIELDS = [
     "bio",
     "role",
     "is_active",
+    "email_verified",
     "date_joined",
     "last_login",
 ]
@@ -54,6 +55,13 @@ def check_password_strength(password: str, user: User, *, field: str) -> None:
 
 class UserSerializer(fields.ModelSerializer):
     """A user as its owner and admins see it (the e-mail is shown nowhere else)."""
+
+    email_verified = serializers.BooleanField(
+        source="is_email_verified",
+        read_only=True,
+        help_text="Whether the owner has verified the e-mail address; until "
+        "then the account cannot write or change posts and comments.",
+    )
 
     class Meta:
         model = User
@@ -193,3 +201,9 @@ def _user_from_uid(uid: str) -> User | None:
     except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
         return None
     return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+class EmailVerifySerializer(serializers.Serializer):
+    """The token of an e-mail verification link."""
+
+    token = fields.CharField(write_only=True, max_length=512)

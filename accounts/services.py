@@ -21,11 +21,19 @@ from rest_framework_simplejwt.token_blacklist.models import (
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.errors import EmailTaken, InvalidResetLink, LastAdmin, UserHasPosts
+from accounts.errors import (
+    EmailAlreadyVerified,
+    EmailTaken,
+    InvalidResetLink,
+    InvalidVerificationLink,
+    LastAdmin,
+    UserHasPosts,
+)
 from accounts.models import DeniedAccessToken, Role, User
-from accounts.tasks import send_password_reset_email
+from accounts.tasks import send_password_reset_email, send_verification_email
 from accounts.tokens import TokenPair, token_pair_issue
 from accounts.user_cache import auth_state_refresh
+from accounts.verification import verification_token_read
 from core.background import enqueue
 from core.response_cache import invalidate_public_reads
 
@@ -36,17 +44,26 @@ def user_create(
     email: str,
     password: str,
     display_name: str,
+    email_verified: bool,
     role: Role = Role.READER,
     bio: str = "",
 ) -> User:
     """Create a user with a (validated) password; raise EmailTaken for a used e-mail.
 
-    Invalid fields raise Django's ValidationError (one entry per field).
+    ``email_verified`` says whether the address counts as verified from the
+    start: an admin creating an account vouches for it, a self-registration
+    must prove it. Invalid fields raise Django's ValidationError (one entry
+    per field).
     """
     try:
         with transaction.atomic():
             return User.objects.create_user(
-                email, password, display_name=display_name, role=role, bio=bio
+                email,
+                password,
+                display_name=display_name,
+                role=role,
+                bio=bio,
+                email_verified_at=timezone.now() if email_verified else None,
             )
     except IntegrityError as exc:
         # The unique index is the one check that holds under concurrent
@@ -54,9 +71,60 @@ def user_create(
         raise EmailTaken() from exc
 
 
+@transaction.atomic
 def user_register(*, email: str, password: str, display_name: str) -> User:
-    """Create a self-registered user: always a reader."""
-    return user_create(email=email, password=password, display_name=display_name)
+    """Create a self-registered user: a reader whose address is not verified yet.
+
+    The verification e-mail is queued in the same transaction, so a
+    registration that rolls back sends nothing.
+    """
+    user = user_create(
+        email=email, password=password, display_name=display_name, email_verified=False
+    )
+    enqueue(send_verification_email, user_id=user.pk)
+    return user
+
+
+@transaction.atomic
+def user_verify_email(*, token: str) -> User:
+    """Mark the address a verification link names as verified; the link works once.
+
+    Raise InvalidVerificationLink for a tampered or expired token, an unknown
+    or inactive account, an address that is no longer the account's, and an
+    account verified already (so a link cannot be used twice).
+    """
+    claim = verification_token_read(token)
+    if claim is None:
+        raise InvalidVerificationLink()
+    # Locked, so of two concurrent uses of one link only the first verifies.
+    user = (
+        User.objects.select_for_update()
+        .filter(pk=claim.user_id, is_active=True)
+        .first()
+    )
+    if user is None or user.is_email_verified or not claim.names_address_of(user):
+        raise InvalidVerificationLink()
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    return user
+
+
+@transaction.atomic
+def user_request_verification_email(*, user: User) -> None:
+    """Queue a new verification e-mail; raise EmailAlreadyVerified once verified."""
+    if User.objects.get(pk=user.pk).is_email_verified:
+        raise EmailAlreadyVerified()
+    enqueue(send_verification_email, user_id=user.pk)
+
+
+@transaction.atomic
+def user_mark_email_verified(*, user: User) -> User:
+    """Mark the user's address verified without a link (an admin vouches for it)."""
+    locked = _lock_user(user.pk)
+    if not locked.is_email_verified:
+        locked.email_verified_at = timezone.now()
+        locked.save(update_fields=["email_verified_at"])
+    return locked
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ runs, so nothing secret sits in the queue or in a failure record.
 from django.core.management import call_command
 from django_tasks import task
 
-from accounts.emails import password_reset_message
+from accounts.emails import password_reset_message, verification_message
 from accounts.login_failures import login_failures_flush
 from accounts.models import User
 from accounts.tokens import denied_access_tokens_flush
@@ -22,6 +22,18 @@ def send_password_reset_email(*, email: str) -> str:
     if user is None:
         return "no active account"
     mail_deliver(password_reset_message(user))
+    return "sent"
+
+
+@retrying_task(retry_on=(TransientMailError,))
+def send_verification_email(*, user_id: int) -> str:
+    """E-mail a verification link if the account is active and still unverified."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return "no active account"
+    if user.is_email_verified:
+        return "already verified"
+    mail_deliver(verification_message(user))
     return "sent"
 
 

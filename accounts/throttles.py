@@ -151,3 +151,14 @@ class PasswordResetEmailRateThrottle(FixedWindowRateThrottle):
         data: Any = request.data
         digest = email_digest(data.get("email") if hasattr(data, "get") else None)
         return None if digest is None else f"email:{digest}"
+
+
+class EmailVerificationRateThrottle(FixedWindowRateThrottle):
+    """Throttle requests for a new verification e-mail by user."""
+
+    scope = "email_verification"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        if request.user and request.user.is_authenticated:
+            return str(request.user.pk)
+        return None

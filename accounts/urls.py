@@ -32,5 +32,13 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
+    optional_slash_path(
+        "auth/email/verify", views.EmailVerifyView.as_view(), name="auth-email-verify"
+    ),
+    optional_slash_path(
+        "auth/email/verify/resend",
+        views.EmailVerificationResendView.as_view(),
+        name="auth-email-verify-resend",
+    ),
     *router.urls,
 ]

@@ -17,7 +17,7 @@ from django.db import DEFAULT_DB_ALIAS
 from accounts.models import DeniedAccessToken, RevokedTokenFamily, User
 
 # Bump when the cached shape changes, so a deploy never reads old entries.
-_KEY_VERSION = 2
+_KEY_VERSION = 3
 
 # The password hash stays out of the cache; the rebuilt user loads it lazily
 # (and a save() without update_fields then skips it, as for any deferred field).

@@ -25,15 +25,19 @@ from accounts.services import (
     user_logout,
     user_register,
     user_request_password_reset,
+    user_request_verification_email,
     user_reset_password,
     user_revoke_tokens,
     user_update,
+    user_verify_email,
 )
 from accounts.throttles import (
     AnonRateThrottle,
+    EmailVerificationRateThrottle,
     PasswordResetEmailRateThrottle,
     PasswordResetIPRateThrottle,
     RegisterRateThrottle,
+    UserRateThrottle,
 )
 from accounts.tokens import token_pair_refresh
 from core.pagination import PageNumberPagination
@@ -41,6 +45,7 @@ from core.pagination import PageNumberPagination
 RESET_LINK_SENT = (
     "If an active account uses this e-mail address, a reset link is on its way."
 )
+VERIFICATION_LINK_SENT = "A new verification link is on its way to your address."
 
 
 class PublicAPIView(generics.GenericAPIView):
@@ -63,7 +68,7 @@ class PublicTokenView(TokenViewBase):
 
 
 class RegisterView(PublicAPIView):
-    """``auth/register/``: sign up as a reader."""
+    """``auth/register/``: sign up as a reader; a verification link is e-mailed."""
 
     serializer_class = serializers.RegisterSerializer
     throttle_classes = [AnonRateThrottle, RegisterRateThrottle]
@@ -73,7 +78,11 @@ class RegisterView(PublicAPIView):
         responses={201: serializers.UserSerializer},
     )
     def post(self, request: Request) -> Response:
-        """Create an account (a reader) and return it."""
+        """Create an account (a reader) and e-mail it a verification link.
+
+        Until the link is used the account can read, like and edit its
+        profile, but not write posts or comments.
+        """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_register(**serializer.validated_data)
@@ -200,6 +209,44 @@ class PasswordResetConfirmView(PublicAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class EmailVerifyView(PublicAPIView):
+    """``auth/email/verify/``: use an e-mail verification link."""
+
+    serializer_class = serializers.EmailVerifySerializer
+
+    @extend_schema(
+        request=serializers.EmailVerifySerializer,
+        responses={204: OpenApiResponse()},
+    )
+    def post(self, request: Request) -> Response:
+        """Verify the address the link was sent to; each link works once."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_verify_email(token=serializer.validated_data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerificationResendView(APIView):
+    """``auth/email/verify/resend/``: ask for a new verification link."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [UserRateThrottle, EmailVerificationRateThrottle]
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: OpenApiResponse(description=VERIFICATION_LINK_SENT),
+            409: OpenApiResponse(description="The address is already verified."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """E-mail the caller a new verification link (409 once verified)."""
+        user_request_verification_email(user=_caller(request))
+        return Response(
+            {"detail": VERIFICATION_LINK_SENT}, status=status.HTTP_202_ACCEPTED
+        )
+
+
 class MeViewSet(viewsets.GenericViewSet):
     """The caller's own user, under ``users/me/``."""
 
@@ -276,7 +323,8 @@ class UserViewSet(
         """Create a user with any role."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = user_create(**serializer.validated_data)
+        # An admin vouches for the address of an account they create.
+        user = user_create(**serializer.validated_data, email_verified=True)
         return Response(
             serializers.UserSerializer(user).data, status=status.HTTP_201_CREATED
         )

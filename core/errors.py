@@ -47,6 +47,12 @@ class StateConflict(ApplicationError):
     default_message = "The request conflicts with the current state of the resource."
 
 
+class EmailVerificationRequired(ApplicationError):
+    """The caller is who they say, but must verify their e-mail address first."""
+
+    default_message = "Verify your e-mail address first."
+
+
 class RateLimited(ApplicationError):
     """The caller has used up an allowance; it may try again after ``wait`` seconds."""
 

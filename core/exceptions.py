@@ -25,6 +25,7 @@ from core.envelope import (
 )
 from core.errors import (
     ApplicationError,
+    EmailVerificationRequired,
     InvalidInput,
     ObjectNotFound,
     RateLimited,
@@ -69,6 +70,7 @@ EXCEPTION_CODES: tuple[tuple[type[Exception], str], ...] = (
     (Http404, "NOT_FOUND"),
     (StateConflict, "CONFLICT"),
     (RateLimited, "THROTTLED"),
+    (EmailVerificationRequired, "EMAIL_NOT_VERIFIED"),
     (DjangoPermissionDenied, "PERMISSION_DENIED"),
     (RequestDataTooBig, "PAYLOAD_TOO_LARGE"),
     (SuspiciousOperation, "BAD_REQUEST"),

@@ -61,7 +61,12 @@ _RETRY_AFTER = {
 ERROR_RESPONSES: dict[str, tuple[str, dict[str, Any], bool]] = {
     "400": ("Invalid input or malformed JSON.", {}, False),
     "401": ("Missing, invalid, expired or revoked credentials.", {}, False),
-    "403": ("Authenticated, but the role does not allow this.", {}, False),
+    "403": (
+        "Authenticated, but the role does not allow this (PERMISSION_DENIED), "
+        "or the e-mail address is not verified yet (EMAIL_NOT_VERIFIED).",
+        {},
+        False,
+    ),
     "404": ("No such resource, or not visible to the caller.", {}, False),
     "406": ("The Accept header excludes JSON.", {}, False),
     "409": ("The request clashes with the current state.", {}, True),

@@ -1,7 +1,10 @@
 """HTTP glue for posts, comments, likes and tags; the services do the work.
 
 Every write checks, in this order: credentials (401), then whether the
-caller can see the object (404), then whether the role allows the action (403).
+caller can see the object (404), then whether the role allows the action (403),
+then, for writing and changing content, whether the caller's e-mail address is
+verified (403 EMAIL_NOT_VERIFIED). Deleting one's own content and liking need
+no verified address.
 """
 
 from functools import cached_property
@@ -19,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
+from accounts.permissions import HasVerifiedEmail
 from core.pagination import PageNumberPagination
 from posts import services
 from posts.filters import PostFilter, PostOrderingFilter
@@ -63,10 +67,13 @@ class PostViewSet(viewsets.ModelViewSet):
         if _is_read(self.request):
             return [permissions.AllowAny()]
         if self.action == "create":
-            return [CanCreatePost()]
+            return [CanCreatePost(), HasVerifiedEmail()]
         if self.action == "like":
             return [CanLike()]
-        return [CanEditPost()]
+        if self.action == "destroy":
+            return [CanEditPost()]
+        # update, partial_update, publish, unpublish
+        return [CanEditPost(), HasVerifiedEmail(on_object=True)]
 
     def get_queryset(self) -> QuerySet[Post]:
         user = self.request.user
@@ -167,8 +174,11 @@ class CommentViewSet(
         if _is_read(self.request):
             return [permissions.AllowAny()]
         if self.action == "create":
-            return [CanComment()]
-        return [CanEditComment()]
+            # Asked about the post, after its lookup (see create).
+            return [CanComment(), HasVerifiedEmail(on_object=True)]
+        if self.action == "destroy":
+            return [CanEditComment()]
+        return [CanEditComment(), HasVerifiedEmail(on_object=True)]
 
     @cached_property
     def parent_post(self) -> Post:
@@ -177,6 +187,13 @@ class CommentViewSet(
 
     def get_queryset(self) -> QuerySet[Comment]:
         return Comment.objects.filter(post=self.parent_post).for_list()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Comment on a published post."""
+        # A new comment is checked against its post: a draft is 404 before
+        # the e-mail check can answer 403.
+        self.check_object_permissions(request, self.parent_post)
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         serializer.instance = services.comment_create(

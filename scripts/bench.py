@@ -136,10 +136,12 @@ def prepare_database(env: dict[str, str], args: argparse.Namespace) -> None:
             "shell",
             "-c",
             (
+                "from django.utils import timezone\n"
                 "from accounts.models import Role, User\n"
                 "u = User.objects.filter(email='bench@example.com').first() or "
                 "User.objects.create_user('bench@example.com', 'bench-password-123', "
-                "display_name='Bench', role=Role.AUTHOR)\n"
+                "display_name='Bench', role=Role.AUTHOR, "
+                "email_verified_at=timezone.now())\n"
             ),
         ],
         env,

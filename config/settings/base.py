@@ -285,6 +285,16 @@ PASSWORD_RESET_URL = env(
 )
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
 
+# E-mail verification: the links mailed at registration point here ({token}
+# is filled in) and are valid this many seconds (accounts.verification).
+EMAIL_VERIFICATION_URL = env(
+    "EMAIL_VERIFICATION_URL",
+    default="http://127.0.0.1:8000/verify-email?token={token}",
+)
+EMAIL_VERIFICATION_TIMEOUT = env.int(
+    "EMAIL_VERIFICATION_TIMEOUT_SECONDS", default=2 * 24 * 3600
+)
+
 # --- E-mail -----------------------------------------------------------------
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -384,6 +394,7 @@ REST_FRAMEWORK = {
         "user": env("THROTTLE_USER", default="1000/min"),
         "register": env("THROTTLE_REGISTER", default="20/hour"),
         "password_reset": env("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        "email_verification": env("THROTTLE_EMAIL_VERIFICATION", default="3/hour"),
         "login_failures_pair": env("THROTTLE_LOGIN_FAILURES_PAIR", default="5/15min"),
         "login_failures_ip": env("THROTTLE_LOGIN_FAILURES_IP", default="50/15min"),
     },

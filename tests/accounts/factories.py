@@ -1,6 +1,7 @@
 """Factories for accounts models."""
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Role, User
 
@@ -16,3 +17,5 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Faker("name")
     role = Role.READER
     password = factory.django.Password(DEFAULT_PASSWORD)
+    # Verified by default; pass email_verified_at=None for a fresh sign-up.
+    email_verified_at = factory.LazyFunction(timezone.now)

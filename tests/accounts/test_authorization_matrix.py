@@ -17,6 +17,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Role, User
 from accounts.tokens import TokenPair
+from accounts.user_cache import auth_state_refresh
+from accounts.verification import verification_token_make
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.accounts.helpers import API, assert_error
 
@@ -65,6 +67,22 @@ def reset_link(ctx: Context) -> dict[str, Any]:
     }
 
 
+def unverify(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(email_verified_at=None)
+    auth_state_refresh(user_id=user.pk)
+
+
+def verification_link(ctx: Context) -> dict[str, Any]:
+    unverify(ctx.target)
+    return {"token": verification_token_make(user=ctx.target)}
+
+
+def unverified_caller(ctx: Context) -> dict[str, Any]:
+    if ctx.caller is not None:
+        unverify(ctx.caller)
+    return {}
+
+
 def own_refresh(ctx: Context) -> dict[str, Any]:
     pair = ctx.caller_pair or ctx.target_pair
     return {"refresh": pair["refresh"]}
@@ -90,6 +108,9 @@ ENDPOINTS = [
         "email": ctx.target.email,
     }),
     Endpoint("post", "auth/password/reset/confirm/", (204,) * 5, reset_link),
+    Endpoint("post", "auth/email/verify/", (204,) * 5, verification_link),
+    Endpoint("post", "auth/email/verify/resend/", (401, 202, 202, 202, 202),
+             unverified_caller),
     Endpoint("get", "users/me/", SELF),
     Endpoint("patch", "users/me/", SELF, lambda ctx: {"display_name": "Renamed"}),
     Endpoint("put", "users/me/", (401, 405, 405, 405, 405), lambda ctx: {}),
@@ -120,7 +141,7 @@ def test_the_matrix_covers_every_accounts_route():
     routes = {str(pattern.pattern) for pattern in urlpatterns}
     covered = {endpoint.path.replace("{target}", "1") for endpoint in ENDPOINTS}
 
-    assert len(routes) == 11
+    assert len(routes) == 13
     for route in routes:
         assert any(_matches(route, path) for path in covered), route
 

@@ -25,6 +25,7 @@ def test_me_returns_the_callers_user(client_for):
         "bio": "Maths.",
         "role": "reader",
         "is_active": True,
+        "email_verified": True,
         "date_joined": body["date_joined"],
         "last_login": body["last_login"],
     }
@@ -72,6 +73,8 @@ def test_patch_me_ignores_every_field_it_may_not_set(client_for):
             "is_staff": True,
             "is_superuser": True,
             "is_active": False,
+            "email_verified": False,
+            "email_verified_at": None,
             "email": "mallory@example.com",
             "date_joined": "2000-01-01T00:00:00Z",
             "last_login": "2000-01-01T00:00:00Z",
@@ -86,6 +89,7 @@ def test_patch_me_ignores_every_field_it_may_not_set(client_for):
     assert after.display_name == "Ada"
     assert after.role == Role.READER
     assert after.is_active is True
+    assert after.email_verified_at == before.email_verified_at
     assert after.email == "ada@example.com"
     assert after.date_joined == before.date_joined
     assert after.token_version == before.token_version

@@ -29,10 +29,12 @@ def test_register_creates_a_reader_and_returns_it(api_client):
         "bio": "",
         "role": "reader",
         "is_active": True,
+        "email_verified": False,
         "date_joined": body["date_joined"],
         "last_login": None,
     }
     assert user.role == Role.READER
+    assert user.email_verified_at is None
     assert user.check_password("a-long-passphrase")
 
 

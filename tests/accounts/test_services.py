@@ -72,10 +72,20 @@ def test_role_changes_need_no_revocation():
 
 @pytest.mark.django_db
 def test_creating_a_duplicate_email_raises_email_taken():
-    user_create(email="ada@example.com", password="x-passphrase", display_name="A")
+    user_create(
+        email="ada@example.com",
+        password="x-passphrase",
+        display_name="A",
+        email_verified=True,
+    )
 
     with pytest.raises(EmailTaken, match=r"A user with this e-mail exists\."):
-        user_create(email="ADA@example.com", password="y-passphrase", display_name="B")
+        user_create(
+            email="ADA@example.com",
+            password="y-passphrase",
+            display_name="B",
+            email_verified=True,
+        )
 
     assert User.objects.count() == 1
 
@@ -199,7 +209,11 @@ def test_concurrent_sign_ups_with_one_email_create_one_user():
     for n in range(5):
         email = f"twin{n}@example.com"
         create = partial(
-            user_create, email=email, password="a-long-passphrase", display_name="T"
+            user_create,
+            email=email,
+            password="a-long-passphrase",
+            display_name="T",
+            email_verified=False,
         )
 
         results = run_at_once(create, create)

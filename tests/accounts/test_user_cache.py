@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def cached_payload(user: User) -> object:
-    return cache.get(f"accounts:auth-state:v2:{user.pk}")
+    return cache.get(f"accounts:auth-state:v3:{user.pk}")
 
 
 def test_a_miss_reads_the_database_and_stores_the_state(django_assert_num_queries):

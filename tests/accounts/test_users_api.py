@@ -45,6 +45,7 @@ def test_admin_lists_users_with_page_numbers(as_admin, admin_user):
         "bio",
         "role",
         "is_active",
+        "email_verified",
         "date_joined",
         "last_login",
     }

@@ -16,7 +16,13 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 
 from config.urls import urlpatterns as project_urlpatterns
-from core.errors import InvalidInput, ObjectNotFound, RateLimited, StateConflict
+from core.errors import (
+    EmailVerificationRequired,
+    InvalidInput,
+    ObjectNotFound,
+    RateLimited,
+    StateConflict,
+)
 
 
 class BoomError(Exception):
@@ -61,6 +67,7 @@ APPLICATION_ERRORS = {
     "missing": ObjectNotFound("No such post."),
     "conflict": StateConflict("Already taken."),
     "limited": RateLimited("Slow down.", wait=12.2),
+    "unverified": EmailVerificationRequired(),
     "django-invalid": DjangoValidationError({"email": ["Enter a valid e-mail."]}),
     "http404": Http404(),
     "django-permission": PermissionDenied(),
