@@ -20,9 +20,11 @@ import json, re
 dashboard = json.load(open("grafana/dashboards/inkwell.json"))
 rules = open("alerts.yml").read()
 records = set(re.findall(r"record: (\S+)", rules))
-for panel in dashboard["panels"]:
-    for target in panel["targets"]:
+# Rows have no queries; a collapsed row holds its panels inside it.
+panels = [p for top in dashboard["panels"] for p in [top, *top.get("panels", [])]]
+for panel in panels:
+    for target in panel.get("targets", []):
         for name in re.findall(r"\b([a-z_]+:[a-z0-9_:]+)\b", target["expr"]):
             assert name in records, f"panel {panel['title']!r} uses unknown rule {name}"
-print(f"dashboard: {len(dashboard['panels'])} panels, recording rules resolved")
+print(f"dashboard: {len(panels)} panels, recording rules resolved")
 PY
