@@ -14,8 +14,12 @@ from accounts.tokens import denied_access_tokens_flush
 from core.background import retrying_task
 from core.mail import TransientMailError, mail_deliver
 
+# Six attempts, waits of 30-60 s, 1-2, 2-4, 4-8 and 8-16 min: a mail server
+# may be away for a quarter of an hour before a message fails for good.
+mail_task = retrying_task(retry_on=(TransientMailError,), attempts=6, base_delay=60.0)
 
-@retrying_task(retry_on=(TransientMailError,))
+
+@mail_task
 def send_password_reset_email(*, email: str) -> str:
     """E-mail a reset link if an active account uses the address."""
     user = User.objects.filter(email=email, is_active=True).first()
@@ -25,7 +29,7 @@ def send_password_reset_email(*, email: str) -> str:
     return "sent"
 
 
-@retrying_task(retry_on=(TransientMailError,))
+@mail_task
 def send_verification_email(*, user_id: int) -> str:
     """E-mail a verification link if the account is active and still unverified."""
     user = User.objects.filter(pk=user_id, is_active=True).first()

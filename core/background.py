@@ -45,10 +45,11 @@ def enqueue(queued: Task[..., Any], /, *args: Any, **kwargs: Any) -> None:
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
-    """Return the wait before retry number ``attempt`` (1-based): full jitter.
+    """Return the wait before retry number ``attempt`` (1-based), with jitter.
 
-    Exponential growth bounded by ``cap``, drawn uniformly below it, so many
-    tasks failing at once (an SMTP outage) do not retry in step.
+    Exponential growth bounded by ``cap``; the wait is drawn uniformly between
+    half of that ceiling and all of it ("equal jitter"), so many tasks failing
+    at once (an SMTP outage) do not retry in step, yet none retries at once.
     """
     ceiling = min(cap, base * 2 ** (attempt - 1))
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 (not for secrets)

@@ -4,7 +4,8 @@ The task loop is the backend's own (django-tasks-db's Worker, or RQ's).
 Beside it a daemon thread beats every WORKER_HEARTBEAT_SECONDS, requeues the
 tasks of dead workers (database backend) and enqueues due periodic jobs.
 SIGTERM or SIGINT lets the running task finish, then the process exits; a
-second signal ends the task at once (it is then run again, see core.liveness).
+second signal aborts the task, which is then recorded as failed (SystemExit)
+for staff to retry. A worker killed outright is handled by core.liveness.
 """
 
 import logging

@@ -197,3 +197,22 @@ def test_the_health_check_fails_without_a_live_worker():
 
     assert result.returncode == 1
     assert "no live worker on" in result.stderr
+
+
+def test_a_second_sigterm_aborts_the_task_and_records_it_as_failed(tmp_path):
+    marker = tmp_path / "marker"
+    enqueue(sample_tasks.long_run, marker=str(marker), seconds=60)
+    worker = start_worker(tmp_path, "worker")
+    try:
+        wait_until(lambda: marker.exists(), "the task to start")
+        worker.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=WAIT_SECONDS)
+    finally:
+        worker.kill()
+
+    assert the_task().status == "FAILED"
+    failure = FailedTask.objects.get()
+    assert failure.error_class == "builtins.SystemExit"
+    assert marker.read_text() == "started"
