@@ -11,7 +11,13 @@ from core.envelope import ERRORS
 # whitespace refuses input that is only whitespace. Said as patterns, so
 # clients (and contract fuzzers) know what is valid.
 NO_NUL = "^[^\\u0000]*$"
-NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+# What str.strip() removes, so what DRF trims: not a regex's \s, which lacks
+# U+001C-U+001F and U+0085 and adds U+FEFF (tests/core/test_openapi.py).
+PYTHON_WHITESPACE = (
+    "\\t\\n\\u000b\\f\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+NOT_BLANK = f"^[^\\u0000]*[^\\u0000{PYTHON_WHITESPACE}][^\\u0000]*$"
 
 # Built from the one table of codes, so the schema cannot list another set.
 ERROR_CODES = list(ERRORS)

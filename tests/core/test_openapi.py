@@ -107,3 +107,21 @@ def test_schema_endpoint_serves_the_same_document():
 
     assert response.status_code == 200
     assert yaml.safe_load(response.content)["info"]["title"] == "Inkwell API"
+
+
+def test_the_not_blank_pattern_refuses_exactly_what_drf_trims_to_nothing():
+    import re
+
+    from core.openapi import NOT_BLANK
+
+    pattern = re.compile(NOT_BLANK)
+    refused = {
+        code
+        for code in range(0x110000)
+        if not 0xD800 <= code <= 0xDFFF and pattern.fullmatch(chr(code)) is None
+    }
+
+    blank_after_trim = {
+        code for code in range(0x110000) if chr(code).strip() == "" or code == 0
+    }
+    assert refused == blank_after_trim
