@@ -301,3 +301,62 @@ class RevokedTokenFamily(models.Model):
 
     def __str__(self) -> str:
         return f"revoked token family {self.family}"
+
+
+class ApiKey(models.Model):
+    """A long-lived credential of a service account: ``ink_<8 characters>_<secret>``.
+
+    Only the public ``prefix`` (``ink_`` and 8 characters, shown in logs and
+    the admin) and a SHA-256 digest of the secret are stored; the full key is
+    shown once, when it is created (``accounts.services.api_key_create``). A
+    key acts as its user: the role is read from the current user row on every
+    request, so it never exceeds the user. ``scope`` may narrow it further.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only (GET, HEAD)"
+        ROLE = "role", "Everything the user's role allows"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    # SHA-256 of a 256-bit random secret (hex): a slow hash only helps
+    # against guessing low-entropy secrets, which these are not.
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Written at most once a minute per key (accounts.api_keys.api_key_touch).
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["read", "role"]),
+                name="accounts_api_key_scope_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} ({self.name})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now: Any = None) -> bool:
+        """Return whether the key has expired (at ``now``, by default the present)."""
+        return self.expires_at is not None and self.expires_at <= (
+            now or timezone.now()
+        )
