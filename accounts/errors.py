@@ -61,3 +61,21 @@ class EmailNotVerified(EmailVerificationRequired):
         "Verify your e-mail address first: use the link we sent you, or ask "
         "for a new one (POST /api/v1/auth/email/verify/resend/)."
     )
+
+
+class ApiKeyForAdmin(StateConflict):
+    """Admins get no API keys: a leaked key must not carry every permission."""
+
+    default_message = (
+        "Admin accounts cannot have API keys; create a dedicated service account "
+        "with the role it needs."
+    )
+
+
+class ApiKeyExpiryInPast(InvalidInput):
+    """The key would be expired from the start."""
+
+    default_message = "The expiry must be in the future."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, field="expires_at", code="invalid")

@@ -7,6 +7,8 @@ the next request. Saving a new password revokes every earlier token
 (``User.save``).
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from django.contrib.auth.tokens import default_token_generator
@@ -21,7 +23,10 @@ from rest_framework_simplejwt.token_blacklist.models import (
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from accounts.api_keys import key_material_make
 from accounts.errors import (
+    ApiKeyExpiryInPast,
+    ApiKeyForAdmin,
     EmailAlreadyVerified,
     EmailTaken,
     InvalidResetLink,
@@ -29,7 +34,7 @@ from accounts.errors import (
     LastAdmin,
     UserHasPosts,
 )
-from accounts.models import DeniedAccessToken, Role, User
+from accounts.models import ApiKey, DeniedAccessToken, Role, User
 from accounts.tasks import send_password_reset_email, send_verification_email
 from accounts.tokens import TokenPair, token_pair_issue
 from accounts.user_cache import auth_state_refresh
@@ -162,6 +167,7 @@ def user_update(
         invalidate_public_reads()
     if changes.get("is_active") is False:
         _revoke_tokens(locked)
+        _revoke_api_keys(locked)
     return locked
 
 
@@ -246,6 +252,75 @@ def user_revoke_tokens(*, user: User) -> User:
     locked = _lock_user(user.pk)
     _revoke_tokens(locked)
     return locked
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    """A new API key: its row, and the full key, which is never available again."""
+
+    api_key: ApiKey
+    key: str
+
+
+# Attempts at a prefix nobody holds (36**8 identifiers: a clash is rare).
+_PREFIX_ATTEMPTS = 3
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    user: User,
+    name: str,
+    scope: ApiKey.Scope | str = ApiKey.Scope.READ,
+    expires_at: datetime | None = None,
+    created_by: User | None = None,
+) -> IssuedApiKey:
+    """Create an API key for the user; return it with the full key (shown once).
+
+    Admins get none (ApiKeyForAdmin): keys are for dedicated service accounts.
+    An expiry must lie in the future (ApiKeyExpiryInPast).
+    """
+    locked = _lock_user(user.pk)
+    if locked.role == Role.ADMIN:
+        raise ApiKeyForAdmin()
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApiKeyExpiryInPast()
+    for attempt in range(_PREFIX_ATTEMPTS):
+        material = key_material_make()
+        try:
+            with transaction.atomic():
+                api_key = ApiKey.objects.create(
+                    user=locked,
+                    name=name,
+                    prefix=material.prefix,
+                    secret_hash=material.secret_hash,
+                    scope=scope,
+                    expires_at=expires_at,
+                    created_by=created_by,
+                )
+        except IntegrityError:
+            if attempt == _PREFIX_ATTEMPTS - 1:
+                raise
+            continue
+        return IssuedApiKey(api_key=api_key, key=material.key)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Revoke the key from the next request on; revoking it again changes nothing."""
+    locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        # The post_save receiver rewrites the cached row on commit.
+        locked.save(update_fields=["revoked_at"])
+    return locked
+
+
+def _revoke_api_keys(user: User) -> None:
+    """Revoke every live API key of the user (on deactivation)."""
+    for api_key in ApiKey.objects.filter(user=user, revoked_at__isnull=True):
+        api_key_revoke(api_key=api_key)
 
 
 def _lock_user(user_id: int, *, guard_admins: bool = False) -> User:
