@@ -1,18 +1,30 @@
-"""Bearer-token authentication that checks revocation against the current user row."""
+"""Bearer tokens and API keys, both checked against the current user row."""
 
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from accounts.models import User
+from accounts.api_keys import api_key_get, api_key_touch, key_split, secret_matches
+from accounts.models import ApiKey, Role, User
 from accounts.tokens import FAMILY_CLAIM, TOKEN_VERSION_CLAIM
 from accounts.user_cache import auth_state_get
 
 WRONG_SCHEME_MESSAGE = (
-    "The Authorization header must use the Bearer scheme: 'Bearer <access token>'."
+    "The Authorization header must use the Bearer scheme: 'Bearer <access token>' "
+    "(or 'Api-Key <key>' for an API key)."
 )
 MALFORMED_MESSAGE = "The Authorization header must be 'Bearer <access token>'."
+
+API_KEY_SCHEME = "Api-Key"
+API_KEY_MALFORMED_MESSAGE = "The Authorization header must be 'Api-Key <key>'."
+API_KEY_INVALID_MESSAGE = "Invalid API key."
+API_KEY_READ_ONLY_MESSAGE = "This API key is read-only: it may only GET and HEAD."
 
 
 class CachedUserJWTAuthentication(JWTAuthentication):
@@ -33,7 +45,8 @@ class CachedUserJWTAuthentication(JWTAuthentication):
         The scheme is matched case-insensitively (RFC 7235).
         """
         parts = header.split()
-        if not parts:
+        if not parts or parts[0].lower() == _API_KEY_SCHEME:
+            # No credentials, or an API key: ApiKeyAuthentication's turn.
             return None
         if parts[0].lower() not in _schemes():
             raise InvalidToken(WRONG_SCHEME_MESSAGE, code="bad_authorization_header")
@@ -68,3 +81,68 @@ def _user_id(token: Token) -> int:
 def _schemes() -> set[bytes]:
     """Return the accepted schemes (``AUTH_HEADER_TYPES``), lower-cased."""
     return {scheme.lower().encode() for scheme in api_settings.AUTH_HEADER_TYPES}
+
+
+_API_KEY_SCHEME = API_KEY_SCHEME.lower().encode()
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key ink_<ident>_<secret>``: a service account's key.
+
+    ``request.user`` is the key's user, read through the user cache like a
+    token's, so the role (and every policy) is the user's current one;
+    ``request.auth`` is the ``ApiKey`` (its ``prefix`` names it in logs).
+    Refusals are 401 ``AUTHENTICATION_FAILED``: an unknown prefix, a wrong
+    secret, a revoked or expired key, a gone or inactive user, and a user who
+    is an admin now. A ``read`` key asking for anything but GET or HEAD is a
+    403 ``PERMISSION_DENIED`` here, before any view, so no view can forget it.
+    """
+
+    def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != _API_KEY_SCHEME:
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(
+                API_KEY_MALFORMED_MESSAGE, code="api_key_malformed"
+            )
+        split = key_split(parts[1].decode("latin-1"))
+        if split is None:
+            raise AuthenticationFailed(API_KEY_INVALID_MESSAGE, code="api_key_invalid")
+        prefix, secret = split
+        api_key = api_key_get(prefix=prefix)
+        if api_key is None or not secret_matches(api_key, secret):
+            raise AuthenticationFailed(API_KEY_INVALID_MESSAGE, code="api_key_invalid")
+        # The secret matched: the holder may learn why the key no longer works.
+        now = timezone.now()
+        if api_key.is_revoked:
+            raise AuthenticationFailed(
+                "This API key has been revoked.", code="api_key_revoked"
+            )
+        if api_key.is_expired(now):
+            raise AuthenticationFailed(
+                "This API key has expired.", code="api_key_expired"
+            )
+        user = _key_user(api_key)
+        if api_key.scope == ApiKey.Scope.READ and request.method not in SAFE_METHODS:
+            raise PermissionDenied(API_KEY_READ_ONLY_MESSAGE)
+        api_key_touch(api_key=api_key, now=now)
+        return user, api_key
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{API_KEY_SCHEME} realm="api"'
+
+
+def _key_user(api_key: ApiKey) -> User:
+    """Return the key's user as it is now; refuse one who may not use keys."""
+    state = auth_state_get(user_id=api_key.user_id)
+    if state is None or not state.user.is_active:
+        raise AuthenticationFailed(
+            "The API key's user is inactive.", code="api_key_user_inactive"
+        )
+    if state.user.role == Role.ADMIN:
+        # Keys are refused to admins when created; one promoted since stops.
+        raise AuthenticationFailed(
+            "API keys cannot be used by admin accounts.", code="api_key_admin"
+        )
+    return state.user

@@ -365,7 +365,10 @@ TASK_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a refused request's WWW-Authenticate names Bearer; it
+        # leaves "Api-Key <key>" headers to the second.
         "accounts.authentication.CachedUserJWTAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

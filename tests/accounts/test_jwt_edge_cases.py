@@ -143,7 +143,8 @@ def test_another_authorization_scheme_is_named_as_the_problem(api_client, header
 
     error = assert_error(response, 401, "TOKEN_INVALID")
     assert error["message"] == (
-        "The Authorization header must use the Bearer scheme: 'Bearer <access token>'."
+        "The Authorization header must use the Bearer scheme: 'Bearer <access token>' "
+        "(or 'Api-Key <key>' for an API key)."
     )
     assert response["WWW-Authenticate"].startswith("Bearer")
 
