@@ -15,7 +15,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.errors import InvalidResetLink
-from accounts.models import User
+from accounts.models import ApiKey, User
 from accounts.tokens import refresh_token_decode
 from core import fields
 
@@ -207,3 +207,47 @@ class EmailVerifySerializer(serializers.Serializer):
     """The token of an e-mail verification link."""
 
     token = fields.CharField(write_only=True, max_length=512)
+
+
+API_KEY_FIELDS = [
+    "id",
+    "name",
+    "prefix",
+    "scope",
+    "created_at",
+    "created_by",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
+]
+
+
+class ApiKeySerializer(fields.ModelSerializer):
+    """An API key as admins list it: never the secret, nor its digest."""
+
+    class Meta:
+        model = ApiKey
+        fields = API_KEY_FIELDS
+        read_only_fields = API_KEY_FIELDS
+
+
+class ApiKeyCreateSerializer(fields.ModelSerializer):
+    """A new key: a name, a scope (``read`` unless given) and an optional expiry."""
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "scope", "expires_at"]
+
+
+class ApiKeyIssuedSerializer(ApiKeySerializer):
+    """A key just created, with the full key: shown this once, stored nowhere."""
+
+    key = fields.CharField(
+        read_only=True,
+        help_text="The full key, `ink_<8 characters>_<secret>`. Send it as "
+        "`Authorization: Api-Key <key>`. It cannot be shown again.",
+    )
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*API_KEY_FIELDS, "key"]
+        read_only_fields = [*API_KEY_FIELDS, "key"]

@@ -7,6 +7,9 @@ router = OptionalSlashRouter()
 # users/me/ before users/{id}/; ids are digits, so "me" is never taken for one.
 router.register("users", views.MeViewSet, basename="me")
 router.register("users", views.UserViewSet, basename="user")
+router.register(
+    r"users/(?P<user_pk>\d+)/api-keys", views.ApiKeyViewSet, basename="user-api-key"
+)
 
 urlpatterns = [
     optional_slash_path(

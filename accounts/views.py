@@ -1,7 +1,15 @@
 """HTTP glue for accounts: a view per auth flow, the caller's own user, user admin."""
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
@@ -15,9 +23,11 @@ from rest_framework_simplejwt.views import TokenViewBase
 
 from accounts import serializers
 from accounts.filters import UserFilter
-from accounts.models import User
+from accounts.models import ApiKey, User
 from accounts.permissions import IsAdmin
 from accounts.services import (
+    api_key_create,
+    api_key_revoke,
     user_change_password,
     user_create,
     user_delete,
@@ -340,6 +350,69 @@ class UserViewSet(
 
     def perform_destroy(self, instance: User) -> None:
         user_delete(user=instance)
+
+
+USER_PK_PARAMETER = OpenApiParameter(
+    "user_pk",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="The id of the user the keys belong to.",
+)
+API_KEY_CONFLICT_RESPONSE = OpenApiResponse(
+    description="Admin accounts cannot have API keys."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[USER_PK_PARAMETER]),
+    create=extend_schema(
+        parameters=[USER_PK_PARAMETER],
+        request=serializers.ApiKeyCreateSerializer,
+        responses={
+            201: serializers.ApiKeyIssuedSerializer,
+            409: API_KEY_CONFLICT_RESPONSE,
+        },
+    ),
+    destroy=extend_schema(parameters=[USER_PK_PARAMETER], responses={204: None}),
+)
+class ApiKeyViewSet(
+    mixins.ListModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A user's API keys, for admins: list, create (the key is shown once), revoke."""
+
+    serializer_class = serializers.ApiKeySerializer
+    permission_classes = [IsAdmin]
+    pagination_class = PageNumberPagination
+    lookup_value_regex = r"\d+"
+    filter_backends: list[type] = []
+
+    def get_queryset(self) -> QuerySet[ApiKey]:
+        return ApiKey.objects.filter(user=self._owner()).order_by("-created_at", "-id")
+
+    def create(self, request: Request, user_pk: str | None = None) -> Response:
+        """Create a key for the user; the answer holds the full key, this once."""
+        serializer = serializers.ApiKeyCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = api_key_create(
+            user=self._owner(), created_by=_caller(request), **serializer.validated_data
+        )
+        body = serializers.ApiKeyIssuedSerializer(issued.api_key).data
+        body["key"] = issued.key
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def destroy(
+        self, request: Request, user_pk: str | None = None, pk: str | None = None
+    ) -> Response:
+        """Revoke the key from the next request on (revoking it again is a 204 too)."""
+        api_key_revoke(api_key=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _owner(self) -> User:
+        if getattr(self, "swagger_fake_view", False):
+            return User()
+        return get_object_or_404(User, pk=self.kwargs["user_pk"])
 
 
 def _caller(request: Request) -> User:

@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Role, User
+from accounts.services import api_key_create
 from accounts.tokens import TokenPair
 from accounts.user_cache import auth_state_refresh
 from accounts.verification import verification_token_make
@@ -124,6 +125,11 @@ ENDPOINTS = [
     Endpoint("patch", "users/{target}/", ADMIN, lambda ctx: {"role": "author"}),
     Endpoint("put", "users/{target}/", (401, 403, 403, 403, 405), lambda ctx: {}),
     Endpoint("delete", "users/{target}/", (401, 403, 403, 403, 204)),
+    Endpoint("get", "users/{target}/api-keys/", ADMIN),
+    Endpoint("post", "users/{target}/api-keys/", (401, 403, 403, 403, 201),
+             lambda ctx: {"name": "Exporter", "scope": "read"}),
+    Endpoint("get", "users/{target}/api-keys/{key}/", (401, 403, 403, 403, 405)),
+    Endpoint("delete", "users/{target}/api-keys/{key}/", (401, 403, 403, 403, 204)),
 ]  # fmt: skip
 
 CASES = [
@@ -139,9 +145,12 @@ def test_the_matrix_covers_every_accounts_route():
     from accounts.urls import urlpatterns
 
     routes = {str(pattern.pattern) for pattern in urlpatterns}
-    covered = {endpoint.path.replace("{target}", "1") for endpoint in ENDPOINTS}
+    covered = {
+        endpoint.path.replace("{target}", "1").replace("{key}", "1")
+        for endpoint in ENDPOINTS
+    }
 
-    assert len(routes) == 13
+    assert len(routes) == 15
     for route in routes:
         assert any(_matches(route, path) for path in covered), route
 
@@ -162,7 +171,10 @@ def test_endpoint_answers_each_caller_as_designed(
         ctx.caller = UserFactory.create(role=caller)
         ctx.caller_pair = login(ctx.caller)
         api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {ctx.caller_pair['access']}")
-    path = f"{API}/{endpoint.path.format(target=target.pk)}"
+    key_id = None
+    if "{key}" in endpoint.path:
+        key_id = api_key_create(user=target, name="Exporter").api_key.pk
+    path = f"{API}/{endpoint.path.format(target=target.pk, key=key_id)}"
     body = endpoint.body(ctx) if endpoint.body else None
 
     response = getattr(api_client, endpoint.method)(path, body)

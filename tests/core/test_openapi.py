@@ -83,6 +83,17 @@ def test_bearer_authentication_is_declared(schema):
     }
 
 
+def test_api_key_authentication_is_declared_next_to_bearer(schema):
+    schemes = schema["components"]["securitySchemes"]
+    me = schema["paths"]["/api/v1/users/me/"]["get"]
+
+    assert schemes["ApiKeyAuth"]["type"] == "apiKey"
+    assert schemes["ApiKeyAuth"]["in"] == "header"
+    assert schemes["ApiKeyAuth"]["name"] == "Authorization"
+    assert "Api-Key ink_" in schemes["ApiKeyAuth"]["description"]
+    assert me["security"] == [{"jwtAuth": []}, {"ApiKeyAuth": []}]
+
+
 def test_schema_matches_the_committed_snapshot(schema_text):
     """An intended API change regenerates docs/openapi.yaml (make schema)."""
     assert SNAPSHOT.read_text() == schema_text
