@@ -19,13 +19,16 @@ from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.login_failures import LoginLocked
-from accounts.models import LoginFailureCounter, Role, User
+from accounts.models import ApiKey, LoginFailureCounter, Role, User
 from accounts.policies import can_manage_users
 from accounts.services import (
+    api_key_create,
+    api_key_revoke,
     user_create,
     user_delete,
     user_mark_email_verified,
@@ -352,6 +355,128 @@ class LoginFailureCounterAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ApiKeyForm(forms.ModelForm):
+    """A new key: whose, its name, scope and optional expiry."""
+
+    class Meta:
+        model = ApiKey
+        fields = ("user", "name", "scope", "expires_at")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """API keys (admins only): create one (shown once), list, revoke; never the hash.
+
+    Keys are revoked, not deleted, so their record stays; a revoked key's row
+    is read-only like every other.
+    """
+
+    form = ApiKeyForm
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "scope",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("scope", "revoked_at")
+    search_fields = ("prefix", "name", "user__email")
+    list_select_related = ("user",)
+    ordering = ("-created_at",)
+    autocomplete_fields = ("user",)
+    actions = ("revoke",)
+    _read_fields = (
+        "prefix",
+        "name",
+        "user",
+        "scope",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _may_manage_users(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_manage_users(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _may_manage_users(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # For the revoke action; the change form itself is read-only.
+        return _may_manage_users(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ApiKeyForm.Meta.fields if obj is None else self._read_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self._read_fields
+
+    def save_model(
+        self, request: HttpRequest, obj: ApiKey, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change:
+            return
+        data = form.cleaned_data
+        issued = api_key_create(
+            user=data["user"],
+            name=data["name"],
+            scope=data["scope"],
+            expires_at=data.get("expires_at"),
+            created_by=request.user if isinstance(request.user, User) else None,
+        )
+        # The admin goes on with the form's instance (log entry, response).
+        obj.pk = issued.api_key.pk
+        obj.prefix = issued.api_key.prefix
+        obj._state.adding = False
+        obj._issued_key = issued.key  # type: ignore[attr-defined]
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        """Show the full key on a page of its own, once; it is stored nowhere.
+
+        Not a message: messages are kept in a cookie or the session until shown.
+        """
+        return TemplateResponse(
+            request,
+            "admin/accounts/apikey/issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "API key created",
+                "api_key": obj,
+                "key": obj._issued_key,  # type: ignore[attr-defined]
+                "changelist_url": reverse(
+                    f"{self.admin_site.name}:accounts_apikey_changelist"
+                ),
+            },
+        )
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description="Revoke selected keys", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for api_key in queryset:
+            api_key_revoke(api_key=api_key)
+        self.message_user(
+            request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS
+        )
 
 
 # Permissions follow the role; groups are not part of Inkwell's model.
