@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.request import Request
 
-from accounts.api_keys import key_split, secret_digest
+from accounts.api_keys import KeyMaterial, key_material_make, key_split, secret_digest
 from accounts.authentication import ApiKeyAuthentication
 from accounts.models import ApiKey, Role, User
 from accounts.services import api_key_create, api_key_revoke, user_update
+from accounts.user_cache import auth_state_refresh
 from tests.accounts.conftest import CommittingAPIClient
 from tests.accounts.factories import UserFactory
 from tests.accounts.helpers import API, assert_error
@@ -514,3 +515,38 @@ def test_editors_cannot_see_api_keys_in_the_admin():
     )
 
     assert response.status_code == 403
+
+
+# --- Edges -------------------------------------------------------------------------
+
+
+def test_a_key_of_a_user_made_inactive_behind_the_services_is_refused(author, issue):
+    client = key_client(issue(author))
+    User.objects.filter(pk=author.pk).update(is_active=False)
+    auth_state_refresh(user_id=author.pk)
+
+    error = assert_error(client.get(ME_URL), 401, "AUTHENTICATION_FAILED")
+    assert error["message"] == "The API key's user is inactive."
+
+
+def test_a_prefix_clash_is_retried_with_a_new_key(author, issue, monkeypatch):
+    taken = parts(issue(author))[0]
+    fresh = key_material_make()
+    clash = KeyMaterial(key=f"{taken}_x", prefix=taken, secret_hash="0" * 64)
+    made = iter([clash, fresh])
+    monkeypatch.setattr("accounts.services.key_material_make", lambda: next(made))
+
+    issued = api_key_create(user=author, name="Second")
+
+    assert issued.key == fresh.key
+    assert issued.api_key.prefix == fresh.prefix
+
+
+def test_logout_needs_the_access_token_not_a_key(author, issue, login):
+    refresh = login(author)["refresh"]
+
+    response = key_client(issue(author)).post(
+        f"{API}/auth/logout/", {"refresh": refresh}
+    )
+
+    assert_error(response, 401, "NOT_AUTHENTICATED")
