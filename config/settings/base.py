@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "core",
     "accounts",
     "posts",
@@ -66,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Exposes the request to the audit trail (core.audit): the acting user
+    # (DRF sets it on the request when it authenticates) and the API key.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -299,6 +303,20 @@ EMAIL_VERIFICATION_TIMEOUT = env.int(
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Inkwell <no-reply@example.com>")
+
+# --- Audit trail ---------------------------------------------------------------
+
+# Models whose every change is kept (django-simple-history, core.audit):
+# "app_label.ModelName" -> options of simple_history.register. Adding a model
+# is one entry here, then `manage.py makemigrations`. A password field is
+# never recorded, whatever the options; last_login is left out because logins
+# are not edits (the access log has them) and would flood the table.
+AUDITED_MODELS: dict[str, dict[str, Any]] = {
+    "accounts.User": {"excluded_fields": ["password", "last_login"]},
+    "posts.Post": {"m2m_fields": ["tags"]},
+    "posts.Comment": {},
+    "posts.Tag": {},
+}
 
 # --- Background tasks ---------------------------------------------------------
 
