@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.login_failures import LoginLocked
 from accounts.models import LoginFailureCounter, Role, User
@@ -122,8 +123,13 @@ def _set_role_action(role: Role) -> Callable[..., None]:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    """Django's user admin for the e-mail login, the role and the user services."""
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    """Django's user admin for the e-mail login, the role and the user services.
+
+    The "History" page lists the user's audit trail (core.audit): role
+    changes, deactivations, token revocations, password changes (never the
+    hash).
+    """
 
     list_display = (
         "email",
