@@ -94,7 +94,7 @@ def audited_models() -> dict[str, type[models.Model]]:
     return found
 
 
-def history_model_of(model: type[models.Model]) -> type[models.Model]:
+def history_model_of(model: type[models.Model]) -> Any:
     """Return the historical model that records ``model``."""
     manager = getattr(model, model._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
     return manager.model
