@@ -317,6 +317,9 @@ AUDITED_MODELS: dict[str, dict[str, Any]] = {
     "posts.Comment": {},
     "posts.Tag": {},
 }
+# History older than this many days is deleted by the prune-audit-history job;
+# 0 keeps it forever. Set it to your retention policy (docs/operations.md).
+AUDIT_KEEP_DAYS = env.int("AUDIT_KEEP_DAYS", default=0)
 
 # --- Background tasks ---------------------------------------------------------
 
@@ -376,6 +379,10 @@ TASK_SCHEDULE = {
     "prune-task-results": {
         "task": "core.tasks.prune_task_results",
         "cron": "47 3 * * *",
+    },
+    "prune-audit-history": {
+        "task": "core.tasks.prune_audit_history",
+        "cron": "53 3 * * *",
     },
 }
 
