@@ -285,11 +285,8 @@ def post_restore(*, history_id: int, actor: User) -> Post:
     post.comment_count = 0
     post._history_user = actor
     audit_reason(post, "restored")
-    try:
-        with transaction.atomic():
-            post.save(force_insert=True)
-    except IntegrityError as error:
-        raise SlugUnavailable() from error
+    # Its slug may have been taken since: then it gets a suffix like a new post.
+    _insert_with_unique_slug(post, slug=post.slug)
     tags = list(Tag.objects.filter(pk__in=tag_ids).order_by("slug"))
     if tags:
         post.tags.add(*tags)

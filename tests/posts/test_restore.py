@@ -120,3 +120,16 @@ def test_the_admin_shows_a_posts_history(published, admin_user):
 
     assert response.status_code == 200
     assert "published" in response.content.decode()
+
+
+def test_a_slug_taken_since_gets_a_suffix(published, author, admin_user):
+    post_id, slug = published.pk, published.slug
+    services.post_delete(post=published)
+    services.post_create(author=author, title="Usurper", slug=slug)
+
+    restored = services.post_restore(
+        history_id=deletion_of(post_id).history_id, actor=admin_user
+    )
+
+    assert restored.pk == post_id
+    assert restored.slug.startswith(f"{slug}-")
