@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.login_failures import LoginLocked
 from accounts.models import ApiKey, LoginFailureCounter, Role, User
@@ -125,8 +126,13 @@ def _set_role_action(role: Role) -> Callable[..., None]:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    """Django's user admin for the e-mail login, the role and the user services."""
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    """Django's user admin for the e-mail login, the role and the user services.
+
+    The "History" page lists the user's audit trail (core.audit): role
+    changes, deactivations, token revocations, password changes (never the
+    hash).
+    """
 
     list_display = (
         "email",

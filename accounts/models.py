@@ -5,7 +5,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts import policies
 from accounts.roles import Role
+from core.audit import audit_reason
 
 _ModelT = TypeVar("_ModelT", bound=models.Model)
 
@@ -123,11 +124,19 @@ class User(AbstractBaseUser):
         if getattr(self, "_password", None) is None or self._state.adding:
             super().save(*args, **kwargs)
             return
-        self.token_version = F("token_version") + 1
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
-        super().save(*args, **kwargs)
-        self.refresh_from_db(fields=["token_version"])
+        with transaction.atomic(using=kwargs.get("using")):
+            # Bumped before the save, so the saved row and its historical
+            # record (core.audit) hold the new version, not an F() expression.
+            # The UPDATE locks the row until commit: no concurrent bump is lost.
+            type(self)._default_manager.filter(pk=self.pk).update(
+                token_version=F("token_version") + 1
+            )
+            self.refresh_from_db(fields=["token_version"])
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
+            if not getattr(self, "_change_reason", None):
+                audit_reason(self, "password changed")
+            super().save(*args, **kwargs)
 
     @property
     def is_email_verified(self) -> bool:

@@ -7,13 +7,14 @@ the next request. Saving a new password revokes every earlier token
 (``User.save``).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.db.models import F, ProtectedError
+from django.db.models import ProtectedError
 from django.utils import timezone
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import (
@@ -39,6 +40,7 @@ from accounts.tasks import send_password_reset_email, send_verification_email
 from accounts.tokens import TokenPair, token_pair_issue
 from accounts.user_cache import auth_state_refresh
 from accounts.verification import verification_token_read
+from core.audit import audit_reason, save_without_history
 from core.background import enqueue
 from core.response_cache import invalidate_public_reads
 
@@ -110,6 +112,7 @@ def user_verify_email(*, token: str) -> User:
     if user is None or user.is_email_verified or not claim.names_address_of(user):
         raise InvalidVerificationLink()
     user.email_verified_at = timezone.now()
+    audit_reason(user, "e-mail verified")
     user.save(update_fields=["email_verified_at"])
     return user
 
@@ -128,6 +131,7 @@ def user_mark_email_verified(*, user: User) -> User:
     locked = _lock_user(user.pk)
     if not locked.is_email_verified:
         locked.email_verified_at = timezone.now()
+        audit_reason(locked, "e-mail marked verified")
         locked.save(update_fields=["email_verified_at"])
     return locked
 
@@ -160,15 +164,34 @@ def user_update(
     }
     for name, value in changes.items():
         setattr(locked, name, value)
+    deactivated = changes.get("is_active") is False
+    if deactivated:
+        # In the same save, so the history shows one "deactivated" change.
+        locked.token_version += 1
     if changes:
-        locked.save(update_fields=list(changes))
+        audit_reason(locked, _update_reason(changes))
+        locked.save(
+            update_fields=[*changes, "token_version"] if deactivated else [*changes]
+        )
     if "display_name" in changes:
         # Posts and comments show their author's display name.
         invalidate_public_reads()
-    if changes.get("is_active") is False:
-        _revoke_tokens(locked)
+    if deactivated:
+        _blacklist_refresh_tokens(locked)
         _revoke_api_keys(locked)
     return locked
+
+
+def _update_reason(changes: Mapping[str, object]) -> str:
+    """Return the change reason recorded in the user's history for an update."""
+    reasons = []
+    if "role" in changes:
+        reasons.append("role changed")
+    if "is_active" in changes:
+        reasons.append("activated" if changes["is_active"] else "deactivated")
+    if {"display_name", "bio"} & set(changes):
+        reasons.append("profile changed")
+    return ", ".join(reasons)
 
 
 @transaction.atomic
@@ -195,7 +218,8 @@ def user_login(*, user: User) -> TokenPair:
 def user_record_login(*, user: User) -> None:
     """Stamp last_login (API and admin logins alike)."""
     user.last_login = timezone.now()
-    user.save(update_fields=["last_login"])
+    # Not an edit: left out of the audit trail (the access log has logins).
+    save_without_history(user, update_fields=["last_login"])
 
 
 @transaction.atomic
@@ -289,7 +313,7 @@ def api_key_create(
         material = key_material_make()
         try:
             with transaction.atomic():
-                api_key = ApiKey.objects.create(
+                api_key = ApiKey(
                     user=locked,
                     name=name,
                     prefix=material.prefix,
@@ -298,6 +322,8 @@ def api_key_create(
                     expires_at=expires_at,
                     created_by=created_by,
                 )
+                audit_reason(api_key, "API key created")
+                api_key.save(force_insert=True)
         except IntegrityError:
             if attempt == _PREFIX_ATTEMPTS - 1:
                 raise
@@ -312,6 +338,7 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
+        audit_reason(locked, "API key revoked")
         # The post_save receiver rewrites the cached row on commit.
         locked.save(update_fields=["revoked_at"])
     return locked
@@ -352,9 +379,21 @@ def _set_password(user: User, new_password: str) -> None:
 
 
 def _revoke_tokens(user: User) -> None:
-    """Bump the token version and blacklist the user's live refresh tokens."""
-    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
-    user.refresh_from_db(fields=["token_version"])
+    """Bump the (locked) user's token version and blacklist its refresh tokens.
+
+    A save rather than a queryset update, so the audit trail records it
+    (reason "tokens revoked"); the caller holds the row lock, so the
+    increment cannot lose a concurrent one. The post_save receiver refreshes
+    the user cache once the transaction commits.
+    """
+    user.token_version += 1
+    audit_reason(user, "tokens revoked")
+    user.save(update_fields=["token_version"])
+    _blacklist_refresh_tokens(user)
+
+
+def _blacklist_refresh_tokens(user: User) -> None:
+    """Blacklist the user's live refresh tokens."""
     live_refresh_tokens = OutstandingToken.objects.filter(
         user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
     )

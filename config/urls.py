@@ -5,8 +5,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from config.audit import AuditView
 from core import api_docs, health, metrics
 from core import views as core_views
+from core.routers import optional_slash_path
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("api/redoc/", api_docs.redoc, name="redoc"),
     path("api/v1/", include("accounts.urls")),
     path("api/v1/", include("posts.urls")),
+    optional_slash_path("api/v1/audit", AuditView.as_view(), name="audit"),
     # Anything else under /api/ is an unknown endpoint: answer with the
     # envelope even when DEBUG would render Django's technical 404 page.
     re_path(r"^api/", core_views.api_not_found),

@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Registers the audited models for history as their classes are made.
+from core import audit  # noqa: F401
+
 
 class FailedTask(models.Model):
     """A task that failed for good (every retry used, or a permanent error).

@@ -11,16 +11,21 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
 from core.errors import ApplicationError
 from posts import policies, services
 from posts.errors import TagNameTaken
-from posts.models import Comment, Post, Tag
+from posts.models import Comment, DeletedPost, Post, Tag
 
 
-class ContentAdmin(admin.ModelAdmin):
-    """Content for moderators (``policies.can_moderate``); refusals as messages."""
+class ContentAdmin(SimpleHistoryAdmin):
+    """Content for moderators (``policies.can_moderate``); refusals as messages.
+
+    Each object's "History" page lists its audit trail (core.audit) and can
+    revert to an earlier version; the revert is saved through the services.
+    """
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return policies.can_moderate(request.user)
@@ -258,3 +263,46 @@ class TagAdmin(ContentAdmin):
         self, request: HttpRequest, obj: Tag, form: ModelForm, change: bool
     ) -> None:
         services.tag_rename(tag=obj, name=form.cleaned_data["name"])
+
+
+@admin.register(DeletedPost)
+class DeletedPostAdmin(ContentAdmin):
+    """Posts that were deleted and not restored since, with a "Restore" action."""
+
+    list_display = ("title", "id", "author", "status", "history_date", "history_user")
+    list_select_related = ("history_user",)
+    search_fields = ("title", "slug")
+    ordering = ("-history_date", "-history_id")
+    actions = ("restore",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(history_type="-")
+            .exclude(id__in=Post.objects.values("pk"))
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Actions need a permission to show; restoring is moderation.
+        actions = super().get_actions(request)
+        if not policies.can_moderate(request.user):
+            actions.pop("restore", None)
+        return actions
+
+    @admin.action(description="Restore the selected posts (without comments and likes)")
+    def restore(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for record in queryset:
+            services.post_restore(
+                history_id=record.history_id, actor=cast(User, request.user)
+            )
+        self.message_user(request, "Restored.", messages.SUCCESS)

@@ -1,6 +1,6 @@
 """Content models: posts, comments, tags and likes."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -228,3 +228,17 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"Like by user {self.user_id} of post {self.post_id}"
+
+
+# The history table of posts (core.audit registers it as Post is created).
+HistoricalPost: Any = Post.history.model  # type: ignore[attr-defined]
+
+
+class DeletedPost(HistoricalPost):
+    """A post's deletion record, for the admin's "Deleted posts" and its restore."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "deleted post"
+        verbose_name_plural = "deleted posts"
+        ordering = ["-history_date", "-history_id"]

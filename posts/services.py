@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from core.audit import audit_reason
 from core.response_cache import invalidate_public_reads
 from posts.errors import CommentNotFound, PostNotFound, SlugUnavailable, TagNameTaken
 from posts.models import TITLE_MAX_LENGTH, Comment, Like, Post, PostStatus, Tag
@@ -55,13 +56,25 @@ def tags_ensure(*, names: Iterable[str]) -> list[Tag]:
         names_by_slug.setdefault(slug, name)
     if not names_by_slug:
         return []
-    # INSERT ... ON CONFLICT DO NOTHING: a tag created concurrently is simply
-    # found by the SELECT below. Sorted so concurrent writers insert in the
-    # same order and wait for each other instead of deadlocking.
-    Tag.objects.bulk_create(
-        [Tag(name=name, slug=slug) for slug, name in sorted(names_by_slug.items())],
-        ignore_conflicts=True,
+    existing = set(
+        Tag.objects.filter(slug__in=names_by_slug).values_list("slug", flat=True)
     )
+    # One insert per new tag (a post has at most MAX_TAGS_PER_POST), not a
+    # bulk insert, so each creation reaches the audit trail. A tag created
+    # concurrently makes the insert fail in its savepoint and is simply found
+    # by the SELECT below. Sorted so concurrent writers insert in the same
+    # order and wait for each other instead of deadlocking.
+    for slug, name in sorted(names_by_slug.items()):
+        if slug in existing:
+            continue
+        tag = Tag(name=name, slug=slug)
+        audit_reason(tag, "created")
+        try:
+            with transaction.atomic():
+                tag.save(force_insert=True)
+        except IntegrityError:
+            if not Tag.objects.filter(slug=slug).exists():
+                raise  # Another constraint failed: not a concurrent creation.
     return list(Tag.objects.filter(slug__in=names_by_slug).order_by("slug"))
 
 
@@ -75,6 +88,7 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     """
     name, slug = Tag.objects.clean_name(name)
     tag.name, tag.slug = name, slug
+    audit_reason(tag, "renamed")
     try:
         with transaction.atomic():
             tag.save(update_fields=["name", "slug"])
@@ -157,6 +171,7 @@ def post_create(
     """Create a draft with a unique slug derived from the title (or given)."""
     now = timezone.now()
     post = Post(author=author, title=title, body=body, created_at=now, updated_at=now)
+    audit_reason(post, "created")
     _insert_with_unique_slug(post, slug=slug)
     _post_tags_set(post, tags_ensure(names=tags))
     return post
@@ -183,6 +198,7 @@ def post_update(
         if value is not None:
             setattr(post, field, value)
     post.updated_at = timezone.now()
+    audit_reason(post, "edited")
     update_fields = [field for field, value in changes.items() if value is not None]
     post.save(update_fields=[*update_fields, "updated_at"])
     if tags is not None:
@@ -202,6 +218,7 @@ def post_publish(*, post: Post) -> Post:
     post.status = PostStatus.PUBLISHED
     post.published_at = now
     post.updated_at = now
+    audit_reason(post, "published")
     post.save(update_fields=["status", "published_at", "updated_at"])
     _tags_count_published(post.tags.values_list("id", flat=True), +1)
     invalidate_public_reads()
@@ -217,6 +234,7 @@ def post_unpublish(*, post: Post) -> Post:
     post.status = PostStatus.DRAFT
     post.published_at = None
     post.updated_at = timezone.now()
+    audit_reason(post, "unpublished")
     post.save(update_fields=["status", "published_at", "updated_at"])
     _tags_count_published(post.tags.values_list("id", flat=True), -1)
     invalidate_public_reads()
@@ -230,7 +248,53 @@ def post_delete(*, post: Post) -> None:
     if post.is_published:
         _tags_count_published(post.tags.values_list("id", flat=True), -1)
         invalidate_public_reads()
+    audit_reason(post, "deleted")
     post.delete()
+
+
+@transaction.atomic
+def post_restore(*, history_id: int, actor: User) -> Post:
+    """Recreate a deleted post (same id) from its deletion record in the history.
+
+    The post comes back as it was when deleted, with the tags it had then
+    (those that still exist); its comments and likes are gone for good, so
+    both counters start at zero. Raise PostNotFound for a history entry that
+    is not a deletion, or whose post exists again (restored already).
+    """
+    record = (
+        Post.history.filter(history_id=history_id, history_type="-")  # type: ignore[attr-defined]
+        .select_related(None)
+        .first()
+    )
+    if record is None or Post.objects.filter(pk=record.id).exists():
+        raise PostNotFound()
+    # Tags are snapshotted with every record; the deletion record's snapshot
+    # is empty (the tag links are deleted first), so the one before it holds
+    # the tags the post had when it was deleted.
+    before = (
+        Post.history.filter(  # type: ignore[attr-defined]
+            id=record.id, history_date__lte=record.history_date
+        )
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    tag_ids = set(before.tags.values_list("tag_id", flat=True)) if before else set()
+    post = record.instance
+    post.like_count = 0
+    post.comment_count = 0
+    post._history_user = actor
+    audit_reason(post, "restored")
+    # Its slug may have been taken since: then it gets a suffix like a new post.
+    _insert_with_unique_slug(post, slug=post.slug)
+    tags = list(Tag.objects.filter(pk__in=tag_ids).order_by("slug"))
+    if tags:
+        post.tags.add(*tags)
+        if post.is_published:
+            _tags_count_published((tag.pk for tag in tags), +1)
+    if post.is_published:
+        invalidate_public_reads()
+    return post
 
 
 # --- Likes -----------------------------------------------------------------------
@@ -284,6 +348,7 @@ def comment_update(*, comment: Comment, body: str) -> Comment:
         raise CommentNotFound()
     locked.body = body
     locked.updated_at = timezone.now()
+    audit_reason(locked, "edited")
     locked.save(update_fields=["body", "updated_at"])
     invalidate_public_reads()
     return locked

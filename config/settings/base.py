@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "core",
     "accounts",
     "posts",
@@ -66,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Exposes the request to the audit trail (core.audit): the acting user
+    # (DRF sets it on the request when it authenticates) and the API key.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -300,6 +304,25 @@ EMAIL_VERIFICATION_TIMEOUT = env.int(
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Inkwell <no-reply@example.com>")
 
+# --- Audit trail ---------------------------------------------------------------
+
+# Models whose every change is kept (django-simple-history, core.audit):
+# "app_label.ModelName" -> options of simple_history.register. Adding a model
+# is one entry here, then `manage.py makemigrations`. A password field is
+# never recorded, whatever the options; last_login is left out because logins
+# are not edits (the access log has them) and would flood the table.
+AUDITED_MODELS: dict[str, dict[str, Any]] = {
+    "accounts.User": {"excluded_fields": ["password", "last_login"]},
+    "posts.Post": {"m2m_fields": ["tags"]},
+    "posts.Comment": {},
+    "posts.Tag": {},
+    # Creation and revocation of API keys; the secret's digest is never kept.
+    "accounts.ApiKey": {"excluded_fields": ["secret_hash"]},
+}
+# History older than this many days is deleted by the prune-audit-history job;
+# 0 keeps it forever. Set it to your retention policy (docs/operations.md).
+AUDIT_KEEP_DAYS = env.int("AUDIT_KEEP_DAYS", default=0)
+
 # --- Background tasks ---------------------------------------------------------
 
 # Django's Tasks API (the django-tasks backport of Django 6's django.tasks).
@@ -358,6 +381,10 @@ TASK_SCHEDULE = {
     "prune-task-results": {
         "task": "core.tasks.prune_task_results",
         "cron": "47 3 * * *",
+    },
+    "prune-audit-history": {
+        "task": "core.tasks.prune_audit_history",
+        "cron": "53 3 * * *",
     },
 }
 

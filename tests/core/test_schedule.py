@@ -16,6 +16,7 @@ EXPECTED_JOBS = {
     "flush-expired-refresh-tokens": "accounts.tasks.flush_expired_refresh_tokens",
     "flush-login-failures": "accounts.tasks.flush_login_failures",
     "prune-task-results": "core.tasks.prune_task_results",
+    "prune-audit-history": "core.tasks.prune_audit_history",
 }
 
 
