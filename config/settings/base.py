@@ -27,7 +27,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with django-otp's login (core.admin_site.InkwellAdminSite).
+    "core.apps.InkwellAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks an admin session verified once its login passed a TOTP code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -277,6 +282,16 @@ SIMPLE_JWT = {
 USER_CACHE_TTL_SECONDS = env.int("USER_CACHE_TTL_SECONDS", default=60)
 if not 1 <= USER_CACHE_TTL_SECONDS <= 60:
     raise ImproperlyConfigured("USER_CACHE_TTL_SECONDS must be between 1 and 60.")
+
+# Two-factor authentication (accounts.mfa): the issuer authenticator apps
+# show next to the account, and how long the login's second step may wait.
+OTP_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Inkwell")
+# Failed codes are counted by accounts.login_failures, with passwords; django-otp's
+# own per-device backoff would make a right code wait after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+MFA_CHALLENGE_SECONDS = env.int("MFA_CHALLENGE_SECONDS", default=300)
+if not 30 <= MFA_CHALLENGE_SECONDS <= 900:
+    raise ImproperlyConfigured("MFA_CHALLENGE_SECONDS must be between 30 and 900.")
 
 # Password reset e-mails link here; {uid} and {token} are filled in.
 PASSWORD_RESET_URL = env(
