@@ -210,10 +210,18 @@ def mfa_challenge_read(challenge: str) -> User | None:
 
 @transaction.atomic
 def user_login_second_factor(*, user: User, code: str) -> TokenPair | None:
-    """Spend the code and log the user in with tokens that record it; None if wrong."""
-    if not second_factor_verify(user=user, code=code):
+    """Spend the code and log the user in with tokens that record it; None if wrong.
+
+    ``user`` is as ``mfa_challenge_read`` found it. Its row is locked and its
+    last login compared again, so of two concurrent second steps with one
+    challenge (and two valid codes) only the first logs in.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if _stamp(locked.last_login) != _stamp(user.last_login):
         return None
-    return user_login(user=user, mfa=True)
+    if not second_factor_verify(user=locked, code=code):
+        return None
+    return user_login(user=locked, mfa=True)
 
 
 def recovery_code_digest(code: str) -> str:

@@ -22,7 +22,13 @@ from tests.accounts.factories import (
     totp_code,
     totp_device_for,
 )
-from tests.accounts.helpers import API, assert_error, bearer, error_fields
+from tests.accounts.helpers import (
+    API,
+    assert_error,
+    bearer,
+    error_fields,
+    otp_force_login,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -576,3 +582,20 @@ def test_seeding_again_puts_the_demo_device_back(client_for):
     device = TOTPDevice.objects.get(user=editor)
     assert device.confirmed is True
     assert device.bin_key == b32decode("NFXGW53FNRWC2ZLENF2G64RNMRSW23ZB")
+
+
+def test_admins_see_the_totp_devices_in_the_admin(admin_user, enrolled):
+    client = otp_force_login(Client(), admin_user)
+
+    response = client.get("/admin/otp_totp/totpdevice/")
+
+    assert response.status_code == 200
+    assert enrolled[0].email in response.content.decode()
+
+
+def test_editors_cannot_see_the_totp_devices():
+    client = otp_force_login(Client(), UserFactory.create(role=Role.EDITOR))
+
+    response = client.get("/admin/otp_totp/totpdevice/")
+
+    assert response.status_code == 403
