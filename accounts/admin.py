@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, BaseUserCreationForm
 from django.contrib.auth.hashers import identify_hasher
@@ -22,9 +21,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django_otp.admin import OTPAdminAuthenticationForm
+from django_otp.models import Device
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.login_failures import LoginLocked
+from accounts.login_failures import (
+    LoginLocked,
+    login_failure_record,
+    login_failures_clear,
+)
+from accounts.mfa import confirmed_totp_device
 from accounts.models import ApiKey, LoginFailureCounter, Role, User
 from accounts.policies import can_manage_users
 from accounts.services import (
@@ -37,17 +43,47 @@ from accounts.services import (
     user_set_password,
     user_update,
 )
+from accounts.throttles import client_ip
 from core.errors import ApplicationError
 
 
-class AdminLoginForm(AdminAuthenticationForm):
-    """The admin login, refused (with the reason) while the client is locked out."""
+class AdminLoginForm(OTPAdminAuthenticationForm):
+    """The admin login: password and TOTP code, refused while the client is locked out.
+
+    Staff without a confirmed TOTP device are refused with the way to enrol
+    (the API). A wrong code counts as a failed login, like a wrong password;
+    the pair's failures are cleared only once the code passes too.
+    """
 
     error_messages = {
-        **AdminAuthenticationForm.error_messages,
+        **OTPAdminAuthenticationForm.error_messages,
         "locked": "Too many failed logins for this account from your address. "
         "Try again in %(minutes)d minute(s).",
+        "no_device": "The admin needs two-factor authentication. Enrol an "
+        "authenticator app first: POST /api/v1/users/me/mfa/totp/, then "
+        "POST /api/v1/users/me/mfa/totp/confirm/ with its first code.",
     }
+
+    def clean_otp(self, user: Any) -> None:
+        if user is None:
+            return
+        if confirmed_totp_device(user) is None:
+            raise forms.ValidationError(
+                self.error_messages["no_device"], code="no_device"
+            )
+        ip = client_ip(self.request) if self.request else ""
+        try:
+            super().clean_otp(user)
+        except forms.ValidationError as exc:
+            if self.cleaned_data.get("otp_token") and self.request is not None:
+                login_failure_record(ip=ip, email=user.email)
+            raise exc
+        if self.request is not None:
+            login_failures_clear(ip=ip, email=user.email)
+
+    def _chosen_device(self, user: Any) -> Device | None:
+        # One TOTP device per user: no need to make staff pick it.
+        return super()._chosen_device(user) or confirmed_totp_device(user)
 
     def clean(self) -> dict[str, Any]:
         try:

@@ -10,6 +10,7 @@ from accounts.login_failures import (
     login_failures_check,
     login_failures_clear,
 )
+from accounts.mfa import user_has_mfa
 from accounts.models import User
 from accounts.throttles import client_ip
 
@@ -25,8 +26,9 @@ class EmailBackend(ModelBackend):
     purpose: Django's ``authenticate()`` would turn that into a silent None,
     and callers must tell "locked out" (429, or the admin's message) from
     "wrong password". Calls without a request (scripts, the shell) are not
-    counted. Permissions come from the role (``User.has_perm``), not from
-    backends.
+    counted. For an account with two-factor on, wrong codes count in the
+    same way and a right password does not clear them. Permissions come
+    from the role (``User.has_perm``), not from backends.
     """
 
     def authenticate(
@@ -46,6 +48,9 @@ class EmailBackend(ModelBackend):
         user = super().authenticate(request, username=email, password=password)
         if user is None:
             login_failure_record(ip=ip, email=email)
-        else:
+        elif not user_has_mfa(user):
             login_failures_clear(ip=ip, email=email)
+        # With two-factor on, the pair's failures are forgotten only once the
+        # second factor passes too: a right password alone must not reset
+        # the count of wrong codes (accounts.mfa, the admin login form).
         return user

@@ -1,6 +1,14 @@
-"""Demo accounts with fixed development credentials, one per role."""
+"""Demo accounts with fixed development credentials, one per role.
 
+The demo admin and editor also have a TOTP device with a fixed, documented
+secret (the admin and staff API operations need a second factor), so the
+README's tours can compute a code; like the passwords, never for production.
+"""
+
+from base64 import b32decode
 from dataclasses import dataclass
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 from accounts.services import (
@@ -17,13 +25,25 @@ class DemoAccount:
     password: str
     display_name: str
     role: Role
+    # The TOTP secret in base32, as authenticator apps take it; None: no device.
+    totp_secret: str | None = None
 
 
 # Documented in the README; never valid in production (the command refuses).
 DEMO_ACCOUNTS = (
-    DemoAccount("admin@example.com", "inkwell-admin-demo", "Ada Admin", Role.ADMIN),
     DemoAccount(
-        "editor@example.com", "inkwell-editor-demo", "Eddie Editor", Role.EDITOR
+        "admin@example.com",
+        "inkwell-admin-demo",
+        "Ada Admin",
+        Role.ADMIN,
+        totp_secret="NFXGW53FNRWC2YLENVUW4LLEMVWW6IJB",
+    ),
+    DemoAccount(
+        "editor@example.com",
+        "inkwell-editor-demo",
+        "Eddie Editor",
+        Role.EDITOR,
+        totp_secret="NFXGW53FNRWC2ZLENF2G64RNMRSW23ZB",
     ),
     DemoAccount(
         "author@example.com", "inkwell-author-demo", "Aria Author", Role.AUTHOR
@@ -59,5 +79,18 @@ def ensure_demo_users() -> dict[str, User]:
                 user = user_update(user=user, role=account.role, is_active=True)
             if not user.is_email_verified:
                 user = user_mark_email_verified(user=user)
+        if account.totp_secret:
+            _ensure_demo_device(user, account.totp_secret)
         users[account.email] = user
     return users
+
+
+def _ensure_demo_device(user: User, secret: str) -> None:
+    """Give the user exactly one confirmed TOTP device with the documented secret."""
+    key = b32decode(secret).hex()
+    device = TOTPDevice.objects.filter(user=user, key=key, confirmed=True).first()
+    TOTPDevice.objects.filter(user=user).exclude(
+        pk=device.pk if device else None
+    ).delete()
+    if device is None:
+        TOTPDevice.objects.create(user=user, name="Demo app", key=key, confirmed=True)

@@ -4,7 +4,12 @@ Services raise these; the API's exception handler renders each by its kind
 (``core.errors``) and the admin shows its message.
 """
 
-from core.errors import EmailVerificationRequired, InvalidInput, StateConflict
+from core.errors import (
+    EmailVerificationRequired,
+    InvalidInput,
+    SecondFactorRequired,
+    StateConflict,
+)
 
 
 class EmailTaken(StateConflict):
@@ -79,3 +84,50 @@ class ApiKeyExpiryInPast(InvalidInput):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message, field="expires_at", code="invalid")
+
+
+class MfaRequired(SecondFactorRequired):
+    """Staff operations need a login that passed a second factor (a TOTP code)."""
+
+    default_message = (
+        "This needs a login with a second factor: enrol a TOTP device "
+        "(POST /api/v1/users/me/mfa/totp/), then log in again with a code."
+    )
+
+
+class MfaAlreadyEnrolled(StateConflict):
+    """The account has a confirmed TOTP device already; disable it first."""
+
+    default_message = (
+        "Two-factor authentication is on already; disable it before enrolling again."
+    )
+
+
+class MfaEnrolmentNotStarted(StateConflict):
+    """There is no unconfirmed TOTP device to confirm (or to disable)."""
+
+    default_message = "Start the enrolment first (POST /api/v1/users/me/mfa/totp/)."
+
+
+class MfaNotEnrolled(StateConflict):
+    """The account has no confirmed TOTP device."""
+
+    default_message = "Two-factor authentication is not on for this account."
+
+
+class InvalidOtpCode(InvalidInput):
+    """The code is not the device's current one, was used, or is no recovery code."""
+
+    default_message = "The code is wrong, expired or already used."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, field="code", code="invalid")
+
+
+class InvalidPassword(InvalidInput):
+    """The current password given to confirm a change is wrong."""
+
+    default_message = "The password is wrong."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, field="password", code="invalid")

@@ -369,3 +369,23 @@ class ApiKey(models.Model):
         return self.expires_at is not None and self.expires_at <= (
             now or timezone.now()
         )
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code of a user's two-factor login, stored as a digest.
+
+    django-otp's static tokens are kept in clear; these are not. A code is
+    shown once, at TOTP confirmation, and only its HMAC-SHA256 (keyed by the
+    secret key, ``accounts.mfa.recovery_code_digest``) is stored; a code
+    that is used is deleted. The codes are random (60 bits), so a keyed
+    digest without a slow hash is enough: there is no dictionary to try.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"recovery code of user {self.user_id}"

@@ -10,9 +10,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.errors import EmailNotVerified
+from accounts.errors import EmailNotVerified, MfaRequired
 from accounts.models import Role, User
 from accounts.policies import can_manage_users
+from accounts.tokens import token_has_mfa
 
 
 class RoleAtLeast(BasePermission):
@@ -77,3 +78,25 @@ def _verified(user: User) -> bool:
     if not user.is_email_verified:
         raise EmailNotVerified()
     return True
+
+
+class MfaPassed(BasePermission):
+    """Allow callers whose token was issued after a second factor; else MFA_REQUIRED.
+
+    The token's ``amr`` claim lists "otp" (``accounts.tokens``). Like
+    ``HasVerifiedEmail`` the refusal is raised, to answer with its own code;
+    list it after the role's permission so a reader still gets the plain
+    403. Anonymous callers get the usual 401.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not isinstance(request.user, User):
+            return False
+        require_mfa(request)
+        return True
+
+
+def require_mfa(request: Request) -> None:
+    """Raise MfaRequired unless the request's token records a second factor."""
+    if not token_has_mfa(request.auth):
+        raise MfaRequired()

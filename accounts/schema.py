@@ -4,6 +4,7 @@ from typing import Any
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 
 
 class CachedUserJWTScheme(SimpleJWTScheme):
@@ -29,3 +30,19 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "key may only GET and HEAD; a `role` key may do what its user's "
             "role allows. Admin accounts cannot use keys.",
         }
+
+
+class DeleteWithBodySchema(AutoSchema):
+    """Document a DELETE's request body (drf-spectacular documents bodies for writes).
+
+    For ``DELETE users/me/mfa/totp/``, which needs the password and a code.
+    """
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        method = self.method
+        if method == "DELETE":
+            self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = method

@@ -251,3 +251,73 @@ class ApiKeyIssuedSerializer(ApiKeySerializer):
     class Meta(ApiKeySerializer.Meta):
         fields = [*API_KEY_FIELDS, "key"]
         read_only_fields = [*API_KEY_FIELDS, "key"]
+
+
+class OtpCodeField(fields.CharField):
+    """A 6-digit TOTP code, or a recovery code (xxxx-xxxx-xxxx)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "help_text",
+            "The authenticator app's current 6-digit code, or a recovery code.",
+        )
+        super().__init__(**kwargs)
+
+
+class MfaChallengeSerializer(serializers.Serializer):
+    """The answer to a right password when the account has two-factor on."""
+
+    mfa_required = serializers.BooleanField(
+        read_only=True, help_text="Always true: send a code to auth/token/mfa/."
+    )
+    challenge = fields.CharField(
+        read_only=True, help_text="Signed, single-use; pass it to auth/token/mfa/."
+    )
+    expires_in = serializers.IntegerField(
+        read_only=True, help_text="Seconds the challenge stays valid."
+    )
+
+
+class MfaLoginSerializer(serializers.Serializer):
+    challenge = fields.CharField(max_length=1024)
+    code = OtpCodeField()
+
+
+class MfaStatusSerializer(serializers.Serializer):
+    enrolled = serializers.BooleanField(
+        read_only=True, help_text="Whether logins need a second factor."
+    )
+    pending = serializers.BooleanField(
+        read_only=True, help_text="Whether an enrolment awaits its first code."
+    )
+    recovery_codes_left = serializers.IntegerField(read_only=True)
+
+
+class TotpEnrolmentSerializer(serializers.Serializer):
+    otpauth_uri = fields.CharField(
+        read_only=True, help_text="The otpauth://totp/ URI for authenticator apps."
+    )
+    qr_svg = fields.CharField(
+        read_only=True, help_text="The URI as a QR code: an SVG data: URI."
+    )
+    secret = fields.CharField(
+        read_only=True, help_text="The shared secret in base32, to type in by hand."
+    )
+
+
+class TotpConfirmSerializer(serializers.Serializer):
+    code = OtpCodeField()
+
+
+class RecoveryCodesSerializer(serializers.Serializer):
+    recovery_codes = serializers.ListField(
+        child=fields.CharField(),
+        read_only=True,
+        help_text="Single-use codes for when the app is lost; shown this once.",
+    )
+
+
+class TotpDisableSerializer(serializers.Serializer):
+    password = PasswordField()
+    code = OtpCodeField()

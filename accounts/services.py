@@ -208,10 +208,13 @@ def user_delete(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_login(*, user: User) -> TokenPair:
-    """Record a successful API login and return a new token pair for the user."""
+def user_login(*, user: User, mfa: bool = False) -> TokenPair:
+    """Record a successful API login and return a new token pair for the user.
+
+    ``mfa``: the login passed a second factor too (accounts.mfa).
+    """
     user_record_login(user=user)
-    return token_pair_issue(user=user)
+    return token_pair_issue(user=user, mfa=mfa)
 
 
 @transaction.atomic
@@ -231,10 +234,16 @@ def user_set_password(*, user: User, new_password: str) -> User:
 
 
 @transaction.atomic
-def user_change_password(*, user: User, new_password: str) -> TokenPair:
-    """Change the caller's password; return a fresh pair (all others are revoked)."""
+def user_change_password(
+    *, user: User, new_password: str, mfa: bool = False
+) -> TokenPair:
+    """Change the caller's password; return a fresh pair (all others are revoked).
+
+    ``mfa``: the caller's session passed a second factor, and the new pair
+    says so too.
+    """
     return token_pair_issue(
-        user=user_set_password(user=user, new_password=new_password)
+        user=user_set_password(user=user, new_password=new_password), mfa=mfa
     )
 
 

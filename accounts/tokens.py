@@ -22,6 +22,11 @@ from accounts.user_cache import auth_state_refresh
 TOKEN_VERSION_CLAIM = "ver"  # noqa: S105 (a claim name, not a secret)
 # The claim naming the login a token descends from (see RevokedTokenFamily).
 FAMILY_CLAIM = "fam"
+# How the login proved who it is (RFC 8176 "amr"): "pwd" for the password,
+# and "otp" once a second factor passed (accounts.mfa). Copied on rotation.
+AMR_CLAIM = "amr"
+PASSWORD_METHOD = "pwd"  # noqa: S105 (a method name, not a secret)
+OTP_METHOD = "otp"
 
 
 class TokenPair(TypedDict):
@@ -29,8 +34,13 @@ class TokenPair(TypedDict):
     refresh: str
 
 
-def token_pair_issue(*, user: User, family: str | None = None) -> TokenPair:
+def token_pair_issue(
+    *, user: User, family: str | None = None, mfa: bool = False
+) -> TokenPair:
     """Return a new access/refresh pair stamped with the user's current version.
+
+    ``mfa`` says the login passed a second factor: the tokens' ``amr`` claim
+    then lists "otp" after "pwd" (``token_has_mfa``).
 
     A login starts a family (the first refresh token's jti); a rotation
     passes on the family of the token it spends. The refresh token is
@@ -41,6 +51,7 @@ def token_pair_issue(*, user: User, family: str | None = None) -> TokenPair:
     refresh[api_settings.USER_ID_CLAIM] = str(user.pk)
     refresh[TOKEN_VERSION_CLAIM] = user.token_version
     refresh[FAMILY_CLAIM] = family or refresh[api_settings.JTI_CLAIM]
+    refresh[AMR_CLAIM] = [PASSWORD_METHOD, OTP_METHOD] if mfa else [PASSWORD_METHOD]
     OutstandingToken.objects.create(
         user=user,
         jti=refresh[api_settings.JTI_CLAIM],
@@ -131,7 +142,17 @@ def _rotate(token: RefreshToken) -> TokenPair:
             BlacklistedToken.objects.create(token=outstanding)
     except IntegrityError as exc:
         raise _SpentTokenPresented() from exc
-    return token_pair_issue(user=user, family=token.get(FAMILY_CLAIM))
+    return token_pair_issue(
+        user=user, family=token.get(FAMILY_CLAIM), mfa=token_has_mfa(token)
+    )
+
+
+def token_has_mfa(token: object) -> bool:
+    """Return whether the token was issued after a second factor."""
+    if not isinstance(token, Token):
+        return False
+    methods = token.get(AMR_CLAIM)
+    return isinstance(methods, list) and OTP_METHOD in methods
 
 
 def refresh_token_decode(refresh: str) -> RefreshToken:

@@ -17,6 +17,9 @@ urlpatterns = [
     ),
     optional_slash_path("auth/token", views.TokenView.as_view(), name="auth-token"),
     optional_slash_path(
+        "auth/token/mfa", views.MfaTokenView.as_view(), name="auth-token-mfa"
+    ),
+    optional_slash_path(
         "auth/token/refresh",
         views.TokenRefreshView.as_view(),
         name="auth-token-refresh",
@@ -42,6 +45,15 @@ urlpatterns = [
         "auth/email/verify/resend",
         views.EmailVerificationResendView.as_view(),
         name="auth-email-verify-resend",
+    ),
+    optional_slash_path("users/me/mfa", views.MfaStatusView.as_view(), name="me-mfa"),
+    optional_slash_path(
+        "users/me/mfa/totp", views.TotpView.as_view(), name="me-mfa-totp"
+    ),
+    optional_slash_path(
+        "users/me/mfa/totp/confirm",
+        views.TotpConfirmView.as_view(),
+        name="me-mfa-totp-confirm",
     ),
     *router.urls,
 ]

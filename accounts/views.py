@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -22,9 +23,26 @@ from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.views import TokenViewBase
 
 from accounts import serializers
+from accounts.errors import InvalidOtpCode, InvalidPassword
 from accounts.filters import UserFilter
+from accounts.login_failures import (
+    login_failure_record,
+    login_failures_check,
+    login_failures_clear,
+)
+from accounts.mfa import (
+    mfa_challenge_issue,
+    mfa_challenge_read,
+    mfa_status_get,
+    totp_device_confirm,
+    totp_device_create,
+    totp_device_delete,
+    user_has_mfa,
+    user_login_second_factor,
+)
 from accounts.models import ApiKey, User
-from accounts.permissions import IsAdmin
+from accounts.permissions import IsAdmin, MfaPassed
+from accounts.schema import DeleteWithBodySchema
 from accounts.services import (
     api_key_create,
     api_key_revoke,
@@ -48,14 +66,25 @@ from accounts.throttles import (
     PasswordResetIPRateThrottle,
     RegisterRateThrottle,
     UserRateThrottle,
+    client_ip,
 )
-from accounts.tokens import token_pair_refresh
+from accounts.tokens import token_has_mfa, token_pair_refresh
 from core.pagination import PageNumberPagination
 
 RESET_LINK_SENT = (
     "If an active account uses this e-mail address, a reset link is on its way."
 )
 VERIFICATION_LINK_SENT = "A new verification link is on its way to your address."
+INVALID_CHALLENGE = (
+    "The login challenge is invalid, expired or used: log in with the password again."
+)
+INVALID_CODE = "The code is wrong, expired or already used."
+
+LOGIN_RESULT = PolymorphicProxySerializer(
+    component_name="LoginResult",
+    serializers=[serializers.TokenPairSerializer, serializers.MfaChallengeSerializer],
+    resource_type_field_name=None,
+)
 
 
 class PublicAPIView(generics.GenericAPIView):
@@ -108,10 +137,15 @@ class TokenView(PublicTokenView):
 
     @extend_schema(
         request=serializers.LoginSerializer,
-        responses={200: serializers.TokenPairSerializer},
+        responses={200: LOGIN_RESULT},
     )
     def post(self, request: Request) -> Response:
-        """Exchange an e-mail and password for an access/refresh pair."""
+        """Exchange an e-mail and password for an access/refresh pair.
+
+        With two-factor on, the answer is a challenge instead
+        (``{"mfa_required": true, "challenge": "...", "expires_in": 300}``):
+        send it with a code to ``auth/token/mfa/`` for the pair.
+        """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # Raises LoginLocked (a 429) once this client has no failures left.
@@ -125,7 +159,40 @@ class TokenView(PublicTokenView):
                 "No active account found with the given credentials.",
                 code="no_active_account",
             )
+        if user_has_mfa(user):
+            return Response(mfa_challenge_issue(user=user))
         return Response(user_login(user=user))
+
+
+class MfaTokenView(PublicTokenView):
+    """``auth/token/mfa/``: the second step of a login with two-factor on."""
+
+    serializer_class = serializers.MfaLoginSerializer
+
+    @extend_schema(
+        request=serializers.MfaLoginSerializer,
+        responses={200: serializers.TokenPairSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        """Exchange the login's challenge and a TOTP or recovery code for a pair.
+
+        Each code works once; wrong codes count as failed logins (429 once
+        locked out). The pair's tokens carry ``amr: ["pwd", "otp"]``.
+        """
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = mfa_challenge_read(data["challenge"])
+        if user is None:
+            raise AuthenticationFailed(INVALID_CHALLENGE, code="invalid_challenge")
+        ip = client_ip(request)
+        login_failures_check(ip=ip, email=user.email)
+        pair = user_login_second_factor(user=user, code=data["code"])
+        if pair is None:
+            login_failure_record(ip=ip, email=user.email)
+            raise AuthenticationFailed(INVALID_CODE, code="invalid_otp")
+        login_failures_clear(ip=ip, email=user.email)
+        return Response(pair)
 
 
 class TokenRefreshView(PublicTokenView):
@@ -291,8 +358,102 @@ class MeViewSet(viewsets.GenericViewSet):
         pair = user_change_password(
             user=_caller(request),
             new_password=serializer.validated_data["new_password"],
+            mfa=token_has_mfa(request.auth),
         )
         return Response(pair)
+
+
+class MfaStatusView(APIView):
+    """``users/me/mfa/``: whether the caller's logins need a second factor."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: serializers.MfaStatusSerializer})
+    def get(self, request: Request) -> Response:
+        """Return whether two-factor is on and how many recovery codes are left."""
+        return Response(mfa_status_get(user=_caller(request)))
+
+
+class TotpView(APIView):
+    """``users/me/mfa/totp/``: enrol a TOTP authenticator app, or turn it off."""
+
+    permission_classes = [IsAuthenticated]
+    schema = DeleteWithBodySchema()
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: serializers.TotpEnrolmentSerializer,
+            409: OpenApiResponse(description="Two-factor is on already."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Start an enrolment: a new secret, as an otpauth URI, a QR code and text.
+
+        Nothing changes for logins until ``confirm/`` receives a first code.
+        """
+        enrolment = totp_device_create(user=_caller(request))
+        return Response(
+            serializers.TotpEnrolmentSerializer(enrolment).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=serializers.TotpDisableSerializer,
+        responses={
+            204: OpenApiResponse(),
+            409: OpenApiResponse(description="Two-factor is not on."),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        """Turn two-factor off: needs the password and a code (or a recovery code).
+
+        Wrong passwords and wrong codes count as failed logins.
+        """
+        serializer = serializers.TotpDisableSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = _caller(request)
+        data = serializer.validated_data
+        ip = client_ip(request)
+        # Through the backend: counted, and refused with a 429 once locked.
+        if (
+            authenticate(request, username=user.email, password=data["password"])
+            is None
+        ):
+            raise InvalidPassword()
+        try:
+            totp_device_delete(user=user, code=data["code"])
+        except InvalidOtpCode:
+            login_failure_record(ip=ip, email=user.email)
+            raise
+        login_failures_clear(ip=ip, email=user.email)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TotpConfirmView(APIView):
+    """``users/me/mfa/totp/confirm/``: turn the enrolled app on with a first code."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=serializers.TotpConfirmSerializer,
+        responses={
+            200: serializers.RecoveryCodesSerializer,
+            409: OpenApiResponse(description="No enrolment was started."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Confirm the enrolment; return ten single-use recovery codes, this once.
+
+        Tokens issued so far keep working without the ``otp`` method; log
+        in again (with a code) for staff operations.
+        """
+        serializer = serializers.TotpConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = totp_device_confirm(
+            user=_caller(request), code=serializer.validated_data["code"]
+        )
+        return Response({"recovery_codes": codes})
 
 
 CONFLICT_RESPONSE = OpenApiResponse(
@@ -313,7 +474,8 @@ class UserViewSet(
     """Every user, for admins: list, create, read, edit (PATCH) and delete."""
 
     queryset = User.objects.all()
-    permission_classes = [IsAdmin]
+    # Managing users is a staff operation: it needs a second factor too.
+    permission_classes = [IsAdmin, MfaPassed]
     pagination_class = PageNumberPagination
     lookup_value_regex = r"\d+"
     filterset_class = UserFilter
@@ -383,7 +545,7 @@ class ApiKeyViewSet(
     """A user's API keys, for admins: list, create (the key is shown once), revoke."""
 
     serializer_class = serializers.ApiKeySerializer
-    permission_classes = [IsAdmin]
+    permission_classes = [IsAdmin, MfaPassed]
     pagination_class = PageNumberPagination
     lookup_value_regex = r"\d+"
     filter_backends: list[type] = []

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from simple_history.utils import get_m2m_reverse_field_name
 
-from accounts.permissions import IsAdmin
+from accounts.permissions import IsAdmin, MfaPassed
 from core.audit import (
     HISTORY_TYPE_ACTIONS,
     SECRET_FIELDS,
@@ -114,7 +114,7 @@ class AuditFilter(django_filters.FilterSet):
 class AuditView(generics.ListAPIView):
     """The audit trail of one model, newest first."""
 
-    permission_classes = [IsAdmin]
+    permission_classes = [IsAdmin, MfaPassed]
     pagination_class = PageNumberPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditFilter

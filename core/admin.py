@@ -1,4 +1,4 @@
-"""Admin site branding, and the admin of background work (failed tasks, workers)."""
+"""The admin of background work (failed tasks, workers); the site is core.admin_site."""
 
 from django.contrib import admin, messages
 from django.db import transaction
@@ -9,10 +9,6 @@ from django.utils.html import format_html
 
 from core.background import task_retry
 from core.models import FailedTask, ScheduledRun, WorkerHeartbeat
-
-admin.site.site_header = "Inkwell administration"
-admin.site.site_title = "Inkwell admin"
-admin.site.index_title = "Administration"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -53,6 +53,12 @@ class EmailVerificationRequired(ApplicationError):
     default_message = "Verify your e-mail address first."
 
 
+class SecondFactorRequired(ApplicationError):
+    """The caller is who they say, but this needs a login with a second factor."""
+
+    default_message = "Log in with a second factor first."
+
+
 class RateLimited(ApplicationError):
     """The caller has used up an allowance; it may try again after ``wait`` seconds."""
 

@@ -29,6 +29,7 @@ from core.errors import (
     InvalidInput,
     ObjectNotFound,
     RateLimited,
+    SecondFactorRequired,
     StateConflict,
 )
 
@@ -71,6 +72,7 @@ EXCEPTION_CODES: tuple[tuple[type[Exception], str], ...] = (
     (StateConflict, "CONFLICT"),
     (RateLimited, "THROTTLED"),
     (EmailVerificationRequired, "EMAIL_NOT_VERIFIED"),
+    (SecondFactorRequired, "MFA_REQUIRED"),
     (DjangoPermissionDenied, "PERMISSION_DENIED"),
     (RequestDataTooBig, "PAYLOAD_TOO_LARGE"),
     (SuspiciousOperation, "BAD_REQUEST"),

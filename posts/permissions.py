@@ -10,6 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.permissions import require_mfa
 from posts import policies
 
 ROLE_MESSAGE = "Your role does not allow this action."
@@ -52,7 +53,9 @@ class CanEditPost(BasePermission):
         return policies.is_member(request.user)
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        return policies.can_edit_post(request.user, obj)
+        return policies.can_edit_post(request.user, obj) and _moderation_allowed(
+            request, obj
+        )
 
 
 class CanEditComment(BasePermission):
@@ -64,4 +67,17 @@ class CanEditComment(BasePermission):
         return policies.is_member(request.user)
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        return policies.can_edit_comment(request.user, obj)
+        return policies.can_edit_comment(request.user, obj) and _moderation_allowed(
+            request, obj
+        )
+
+
+def _moderation_allowed(request: Request, obj: Any) -> bool:
+    """Changing someone else's post or comment is moderation: it needs a second factor.
+
+    Raise MfaRequired (MFA_REQUIRED) when the caller's token does not record
+    one; the caller's own content needs none.
+    """
+    if obj.author_id != request.user.pk:
+        require_mfa(request)
+    return True

@@ -27,7 +27,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with django-otp's login (core.admin_site.InkwellAdminSite).
+    "core.apps.InkwellAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
+    "django_otp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "core",
+    # After core, which puts its TOTP devices under audit (AUDITED_MODELS).
+    "django_otp.plugins.otp_totp",
     "accounts",
     "posts",
 ]
@@ -67,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks an admin session verified once its login passed a TOTP code.
+    "django_otp.middleware.OTPMiddleware",
     # Exposes the request to the audit trail (core.audit): the acting user
     # (DRF sets it on the request when it authenticates) and the API key.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -282,6 +288,16 @@ USER_CACHE_TTL_SECONDS = env.int("USER_CACHE_TTL_SECONDS", default=60)
 if not 1 <= USER_CACHE_TTL_SECONDS <= 60:
     raise ImproperlyConfigured("USER_CACHE_TTL_SECONDS must be between 1 and 60.")
 
+# Two-factor authentication (accounts.mfa): the issuer authenticator apps
+# show next to the account, and how long the login's second step may wait.
+OTP_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Inkwell")
+# Failed codes are counted by accounts.login_failures, with passwords; django-otp's
+# own per-device backoff would make a right code wait after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+MFA_CHALLENGE_SECONDS = env.int("MFA_CHALLENGE_SECONDS", default=300)
+if not 30 <= MFA_CHALLENGE_SECONDS <= 900:
+    raise ImproperlyConfigured("MFA_CHALLENGE_SECONDS must be between 30 and 900.")
+
 # Password reset e-mails link here; {uid} and {token} are filled in.
 PASSWORD_RESET_URL = env(
     "PASSWORD_RESET_URL",
@@ -318,6 +334,8 @@ AUDITED_MODELS: dict[str, dict[str, Any]] = {
     "posts.Tag": {},
     # Creation and revocation of API keys; the secret's digest is never kept.
     "accounts.ApiKey": {"excluded_fields": ["secret_hash"]},
+    # Two-factor enrolment and removal; the TOTP secret is never kept.
+    "otp_totp.TOTPDevice": {"app": "accounts", "excluded_fields": ["key"]},
 }
 # History older than this many days is deleted by the prune-audit-history job;
 # 0 keeps it forever. Set it to your retention policy (docs/operations.md).

@@ -6,9 +6,15 @@ import pytest
 from django.test import TestCase
 from rest_framework.test import APIClient
 
+from accounts.mfa import confirmed_totp_device, user_has_mfa
 from accounts.models import Role, User
 from accounts.tokens import TokenPair
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import (
+    DEFAULT_PASSWORD,
+    UserFactory,
+    totp_code,
+    totp_device_for,
+)
 from tests.accounts.helpers import API
 
 
@@ -44,12 +50,50 @@ def login(db) -> Callable[..., TokenPair]:
 
 
 @pytest.fixture
-def client_for(login) -> Callable[[User], CommittingAPIClient]:
-    """Return an API client logged in as the user."""
+def mfa_login(db) -> Callable[[User], TokenPair]:
+    """Log a user in through both API steps (password, then a TOTP code).
 
-    def make(user: User) -> CommittingAPIClient:
+    The user gets a confirmed TOTP device if it has none; the pair's tokens
+    record the second factor (``amr: ["pwd", "otp"]``).
+    """
+
+    def log_in(user: User, password: str = DEFAULT_PASSWORD) -> TokenPair:
+        device = confirmed_totp_device(user) or totp_device_for(user)
         client = CommittingAPIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {login(user)['access']}")
+        first = client.post(
+            f"{API}/auth/token/", {"email": user.email, "password": password}
+        )
+        assert first.status_code == 200, first.content
+        challenge = first.json()["challenge"]
+        for steps_ahead in (0, 1):  # a second login in one window: the next code
+            response = client.post(
+                f"{API}/auth/token/mfa/",
+                {
+                    "challenge": challenge,
+                    "code": totp_code(device, steps_ahead=steps_ahead),
+                },
+            )
+            if response.status_code == 200:
+                return response.json()
+        raise AssertionError(response.content)
+
+    return log_in
+
+
+@pytest.fixture
+def client_for(login, mfa_login) -> Callable[..., CommittingAPIClient]:
+    """Return an API client logged in as the user.
+
+    Staff (editors, admins) and users with a TOTP device log in with a
+    second factor unless ``mfa=False``: staff operations need it
+    (MFA_REQUIRED otherwise).
+    """
+
+    def make(user: User, *, mfa: bool | None = None) -> CommittingAPIClient:
+        with_mfa = (user.is_staff or user_has_mfa(user)) if mfa is None else mfa
+        pair = mfa_login(user) if with_mfa else login(user)
+        client = CommittingAPIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
         return client
 
     return make

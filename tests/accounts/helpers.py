@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.test import Client
 from rest_framework.test import APIClient
 
 API = "/api/v1"
@@ -30,4 +31,24 @@ def bearer(client: APIClient, access: str | None) -> APIClient:
         client.credentials()
     else:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return client
+
+
+def otp_force_login(client: Client, user: Any) -> Client:
+    """Log the test client in to the admin as a session that passed a TOTP code.
+
+    ``force_login`` skips the login form, so this also gives the user a
+    confirmed device (if it has none) and marks the session verified by it,
+    as django-otp's login does.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.mfa import confirmed_totp_device
+    from tests.accounts.factories import totp_device_for
+
+    device = confirmed_totp_device(user) or totp_device_for(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client

@@ -11,8 +11,13 @@ from accounts.services import user_revoke_tokens
 from accounts.tokens import token_pair_issue
 from accounts.user_cache import auth_state_get
 from posts.services import post_create
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.accounts.helpers import API, assert_error, bearer
+from tests.accounts.factories import (
+    DEFAULT_PASSWORD,
+    UserFactory,
+    totp_code,
+    totp_device_for,
+)
+from tests.accounts.helpers import API, assert_error, bearer, otp_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +26,7 @@ CHANGELIST = "admin:accounts_user_changelist"
 
 def admin_client(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    otp_force_login(client, user)
     return client
 
 
@@ -117,12 +122,17 @@ def test_authors_and_readers_cannot_log_in_to_the_admin(role):
     assert User.objects.get(pk=user.pk).last_login is None
 
 
-def test_an_admin_logs_in_to_the_admin_with_email_and_password(admin_user):
+def test_an_admin_logs_in_to_the_admin_with_email_password_and_code(admin_user):
+    device = totp_device_for(admin_user)
     client = Client()
 
     response = client.post(
         reverse("admin:login"),
-        {"username": admin_user.email.upper(), "password": DEFAULT_PASSWORD},
+        {
+            "username": admin_user.email.upper(),
+            "password": DEFAULT_PASSWORD,
+            "otp_token": totp_code(device),
+        },
     )
 
     assert response.status_code == 302

@@ -17,7 +17,7 @@ from accounts.services import api_key_create, api_key_revoke, user_update
 from accounts.user_cache import auth_state_refresh
 from tests.accounts.conftest import CommittingAPIClient
 from tests.accounts.factories import UserFactory
-from tests.accounts.helpers import API, assert_error
+from tests.accounts.helpers import API, assert_error, otp_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -432,7 +432,7 @@ def test_a_jwt_still_works_next_to_keys(client_for, author, issue):
 
 def _admin_site_client(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    otp_force_login(client, user)
     return client
 
 

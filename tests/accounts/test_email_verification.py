@@ -22,7 +22,7 @@ from accounts.services import user_register
 from accounts.tasks import send_verification_email
 from accounts.verification import verification_token_make
 from tests.accounts.factories import UserFactory
-from tests.accounts.helpers import API, assert_error
+from tests.accounts.helpers import API, assert_error, otp_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def test_an_account_created_by_an_admin_through_the_api_is_verified(
 
 def test_an_account_added_in_the_django_admin_is_verified():
     client = Client()
-    client.force_login(UserFactory.create(role=Role.ADMIN))
+    otp_force_login(client, UserFactory.create(role=Role.ADMIN))
 
     response = client.post(
         reverse("admin:accounts_user_add"),
@@ -424,7 +424,9 @@ def test_resend_is_throttled_at_three_an_hour_by_default(client_for):
 @pytest.fixture
 def boss() -> Client:
     client = Client()
-    client.force_login(UserFactory.create(role=Role.ADMIN, email="boss@example.com"))
+    otp_force_login(
+        client, UserFactory.create(role=Role.ADMIN, email="boss@example.com")
+    )
     return client
 
 

@@ -292,5 +292,6 @@ def test_role_change_is_visible_on_the_very_next_request(api_client, client_for)
     )
 
     assert as_user.get(ME_URL).json()["role"] == "admin"
-    assert as_user.get(f"{API}/users/").status_code == 200
+    # An admin now, so refused only for the missing second factor.
+    assert_error(as_user.get(f"{API}/users/"), 403, "MFA_REQUIRED")
     assert User.objects.get(pk=user.pk).role == Role.ADMIN

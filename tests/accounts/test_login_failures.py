@@ -11,11 +11,17 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from accounts.models import LoginFailureCounter, Role
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.accounts.helpers import API, assert_error, bearer
+from tests.accounts.factories import (
+    DEFAULT_PASSWORD,
+    UserFactory,
+    totp_code,
+    totp_device_for,
+)
+from tests.accounts.helpers import API, assert_error, bearer, otp_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +36,14 @@ def api_log_in(client, email, password):
     return client.post(TOKEN_URL, {"email": email, "password": password})
 
 
-def admin_log_in(client: Client, email: str, password: str):
+def admin_log_in(client: Client, email: str, password: str, code: str | None = None):
+    """Post the admin login form, with the account's current TOTP code by default."""
+    if code is None:
+        device = TOTPDevice.objects.filter(user__email=email).first()
+        code = totp_code(device) if device else ""
     return client.post(
         ADMIN_LOGIN_URL,
-        {"username": email, "password": password, "next": "/admin/"},
+        {"username": email, "password": password, "otp_token": code, "next": "/admin/"},
     )
 
 
@@ -43,7 +53,10 @@ def is_admin_session(client: Client) -> bool:
 
 @pytest.fixture
 def editor(db):
-    return UserFactory.create(email="editor@example.com", role=Role.EDITOR)
+    """An editor who enrolled a TOTP app (the admin needs a second factor)."""
+    user = UserFactory.create(email="editor@example.com", role=Role.EDITOR)
+    totp_device_for(user)
+    return user
 
 
 # --- The admin login ------------------------------------------------------------------
@@ -68,9 +81,11 @@ def test_admin_login_after_the_lockout_does_not_check_the_password(
     for _ in range(5):
         admin_log_in(client, editor.email, WRONG)
 
+    code = totp_code(TOTPDevice.objects.get(user=editor))
+
     # The lockout answers before the user is loaded or a hash computed.
     with django_assert_max_num_queries(2):
-        admin_log_in(client, editor.email, DEFAULT_PASSWORD)
+        admin_log_in(client, editor.email, DEFAULT_PASSWORD, code)
 
     assert LoginFailureCounter.objects.get(scope="pair").count == 5
 
@@ -101,7 +116,12 @@ def test_admin_login_behind_a_trusted_proxy_counts_the_forwarded_client(
     other = Client(REMOTE_ADDR="10.0.0.1")
     response = other.post(
         ADMIN_LOGIN_URL,
-        {"username": editor.email, "password": DEFAULT_PASSWORD, "next": "/admin/"},
+        {
+            "username": editor.email,
+            "password": DEFAULT_PASSWORD,
+            "otp_token": totp_code(TOTPDevice.objects.get(user=editor)),
+            "next": "/admin/",
+        },
         HTTP_X_FORWARDED_FOR="198.51.100.2",
     )
 
@@ -215,7 +235,7 @@ def test_an_admin_sees_the_counters_and_deleting_one_lifts_the_lockout(
     for _ in range(5):
         api_log_in(api_client, user.email, WRONG)
     boss = Client()
-    boss.force_login(admin_user)
+    otp_force_login(boss, admin_user)
     changelist = "/admin/accounts/loginfailurecounter/"
 
     listing = boss.get(changelist)
@@ -230,7 +250,7 @@ def test_an_admin_sees_the_counters_and_deleting_one_lifts_the_lockout(
 
 def test_an_editor_cannot_see_the_counters(editor):
     client = Client()
-    client.force_login(editor)
+    otp_force_login(client, editor)
 
     response = client.get("/admin/accounts/loginfailurecounter/")
 

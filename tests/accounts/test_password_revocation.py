@@ -14,7 +14,7 @@ from django.test import Client
 
 from accounts.models import Role, User
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.accounts.helpers import API, assert_error, bearer
+from tests.accounts.helpers import API, assert_error, bearer, otp_force_login
 from tests.accounts.test_passwords import reset_link_params
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def via_reset_link(user: User, api_client) -> None:
 
 def via_admin_own_password_page(user: User, api_client) -> None:
     client = Client()
-    client.force_login(user)
+    otp_force_login(client, user)
     response = client.post(
         "/admin/password_change/",
         {

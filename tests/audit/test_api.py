@@ -161,3 +161,11 @@ def test_user_entries_never_show_the_password(client_for, reader, audit):
     assert "password" not in fields
     assert "last_login" not in fields
     assert reader.password not in str(body)
+
+
+def test_an_admin_without_a_second_factor_cannot_read_the_audit(admin_user):
+    response = api_client_as(admin_user, mfa=False).get(
+        f"{API}/audit/", {"model": "posts.post"}
+    )
+
+    assert_error(response, 403, "MFA_REQUIRED")

@@ -10,6 +10,7 @@ from accounts.services import user_update
 from posts import services
 from posts.models import Post, Tag
 from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.accounts.helpers import otp_force_login
 from tests.audit.conftest import API
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +194,7 @@ def test_logout_all_records_the_token_revocation(client_for, reader, audit):
 
 def test_a_change_in_the_django_admin_records_the_admin(admin_user, reader, audit):
     client = Client()
-    client.force_login(admin_user)
+    otp_force_login(client, admin_user)
 
     response = client.post(
         reverse("admin:accounts_user_changelist"),
@@ -277,7 +278,7 @@ def test_the_api_key_prefix_of_the_request_is_recorded(author):
 def test_the_admin_history_page_of_a_user_shows_the_change_reason(admin_user, reader):
     user_update(user=reader, role="editor")
     client = Client()
-    client.force_login(admin_user)
+    otp_force_login(client, admin_user)
 
     response = client.get(reverse("admin:accounts_user_history", args=[reader.pk]))
 

@@ -7,6 +7,7 @@ from django.test import Client
 
 from accounts.models import Role
 from tests.accounts.factories import UserFactory
+from tests.accounts.helpers import otp_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def inline_scripts_and_styles(html: str) -> list[str]:
 @pytest.fixture
 def admin_client() -> Client:
     client = Client()
-    client.force_login(UserFactory.create(role=Role.ADMIN))
+    otp_force_login(client, UserFactory.create(role=Role.ADMIN))
     return client
 
 

@@ -9,6 +9,7 @@ from accounts.models import Role
 from core.background import enqueue
 from core.models import FailedTask
 from tests.accounts.factories import UserFactory
+from tests.accounts.helpers import otp_force_login
 from tests.core import sample_tasks
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ CHANGELIST = reverse("admin:core_failedtask_changelist")
 
 def client_for(role: Role) -> Client:
     client = Client()
-    client.force_login(UserFactory.create(role=role))
+    otp_force_login(client, UserFactory.create(role=role))
     return client
 
 

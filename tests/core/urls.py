@@ -21,6 +21,7 @@ from core.errors import (
     InvalidInput,
     ObjectNotFound,
     RateLimited,
+    SecondFactorRequired,
     StateConflict,
 )
 
@@ -68,6 +69,7 @@ APPLICATION_ERRORS = {
     "conflict": StateConflict("Already taken."),
     "limited": RateLimited("Slow down.", wait=12.2),
     "unverified": EmailVerificationRequired(),
+    "second-factor": SecondFactorRequired(),
     "django-invalid": DjangoValidationError({"email": ["Enter a valid e-mail."]}),
     "http404": Http404(),
     "django-permission": PermissionDenied(),

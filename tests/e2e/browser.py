@@ -14,7 +14,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.e2e.deployment import Account
+from tests.e2e.deployment import Account, totp_code
 
 # Chromium as root needs --no-sandbox; the rest keep it off the network.
 CHROMIUM_ARGS = [
@@ -65,12 +65,19 @@ def chromium(profile_dir: Path) -> Iterator[BrowserContext]:
 
 
 def admin_login(page: Page, base_url: str, account: Account) -> None:
-    """Log in to the admin through its login form."""
+    """Log in to the admin through its login form: password and TOTP code."""
+    assert account.totp_secret is not None, "the admin needs a second factor"
+    submit_admin_login(page, base_url, account, totp_code(account.totp_secret))
+    expect(page.locator("#user-tools")).to_be_visible()
+
+
+def submit_admin_login(page: Page, base_url: str, account: Account, code: str) -> None:
+    """Fill in and send the admin's login form (e-mail, password, OTP token)."""
     page.goto(f"{base_url}/admin/")
     page.fill("#id_username", account.email)
     page.fill("#id_password", account.password)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_be_visible()
+    page.fill("#id_otp_token", code)
+    page.click("input[type=submit][value='Log in']")
 
 
 def record_csp_violations(page: Page) -> list[str]:

@@ -10,13 +10,16 @@ prefix of their own, so deployments never read each other's entries.
 import os
 import re
 import secrets
+import time
+from base64 import b32decode
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from django_otp.oath import totp
 from psycopg import sql
 
 from tests.gunicorn.server import GunicornServer, Response, production_env
@@ -53,6 +56,29 @@ class Account:
     email: str
     password: str
     role: str
+    # The TOTP secret (base32) once the account enrolled an authenticator app.
+    totp_secret: str | None = None
+
+
+# The last time step whose code each secret has used: a code works once.
+_USED_STEPS: dict[str, int] = {}
+TOTP_STEP = 30
+
+
+def totp_code(secret: str) -> str:
+    """Return a code the server accepts now, as an authenticator app computes it.
+
+    Each code works once, so this takes the current step's code, or the
+    next step's (the server's tolerance accepts one step ahead) when the
+    current one was used, and waits for a new step when both were.
+    """
+    while True:
+        now = int(time.time() // TOTP_STEP)
+        step = max(now, _USED_STEPS.get(secret, -1) + 1)
+        if step <= now + 1:
+            _USED_STEPS[secret] = step
+            return f"{totp(b32decode(secret), drift=step - now):06d}"
+        time.sleep(TOTP_STEP - time.time() % TOTP_STEP + 0.1)
 
 
 def bearer(access: str) -> dict[str, str]:
@@ -60,14 +86,46 @@ def bearer(access: str) -> dict[str, str]:
 
 
 def login(server: GunicornServer, account: Account) -> dict[str, str]:
-    """Return a fresh {access, refresh} pair for the account."""
+    """Return a fresh {access, refresh} pair for the account.
+
+    An account with two-factor on takes both steps: the password, then a
+    TOTP code with the challenge.
+    """
     response = server.request(
         "POST",
         f"{API}/auth/token/",
         body={"email": account.email, "password": account.password},
     )
     assert response.status == 200, response.body
+    body = response.json()
+    if not body.get("mfa_required"):
+        return body
+    assert account.totp_secret is not None, "the account has two-factor on"
+    response = server.request(
+        "POST",
+        f"{API}/auth/token/mfa/",
+        body={"challenge": body["challenge"], "code": totp_code(account.totp_secret)},
+    )
+    assert response.status == 200, response.body
     return response.json()
+
+
+def enrol_totp(server: GunicornServer, account: Account) -> Account:
+    """Turn two-factor on for the account through the API; return it with its secret."""
+    access = login(server, account)["access"]
+    started = server.request(
+        "POST", f"{API}/users/me/mfa/totp/", headers=bearer(access)
+    )
+    assert started.status == 201, started.body
+    secret = started.json()["secret"]
+    confirmed = server.request(
+        "POST",
+        f"{API}/users/me/mfa/totp/confirm/",
+        body={"code": totp_code(secret)},
+        headers=bearer(access),
+    )
+    assert confirmed.status == 200, confirmed.body
+    return replace(account, totp_secret=secret)
 
 
 @dataclass
@@ -78,6 +136,9 @@ class Deployment:
     log_dir: Path
     servers: list[GunicornServer] = field(default_factory=list)
     admin: Account | None = None
+    # The admin's access token of a login with a second factor, and when it
+    # was issued: reused for a while, as each login spends a TOTP code.
+    _admin_access: tuple[str, float] | None = None
 
     @property
     def has_shared_cache(self) -> bool:
@@ -131,10 +192,25 @@ class Deployment:
                 "display_name": name.title(),
                 "role": role,
             },
-            headers=bearer(login(server, self.admin)["access"]),
+            headers=bearer(self.admin_access()),
         )
         assert response.status == 201, response.body
         return Account(response.json()["id"], email, password, role)
+
+    def admin_access(self) -> str:
+        """Return an access token of the first admin, after a second factor.
+
+        The admin enrols a TOTP app through the API on first use (managing
+        users needs a second factor); the token is reused for five minutes.
+        """
+        assert self.admin is not None
+        assert self.servers
+        server = self.servers[0]
+        if self.admin.totp_secret is None:
+            self.admin = enrol_totp(server, self.admin)
+        if self._admin_access is None or time.time() - self._admin_access[1] > 300:
+            self._admin_access = (login(server, self.admin)["access"], time.time())
+        return self._admin_access[0]
 
     def logs(self) -> str:
         """Return what every instance wrote to stderr (for assertion messages)."""

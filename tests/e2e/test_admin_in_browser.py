@@ -3,12 +3,13 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import admin_login
+from tests.e2e.browser import admin_login, submit_admin_login
 from tests.e2e.deployment import (
     API,
     Deployment,
     bearer,
     create_post,
+    enrol_totp,
     envelope_code,
     login,
 )
@@ -69,7 +70,7 @@ def test_editor_edits_posts_in_the_admin_but_cannot_reach_users(
 ):
     server = browser_site.servers[0]
     author = browser_site.create_user("author", name="writer")
-    editor = browser_site.create_user("editor", name="editor")
+    editor = enrol_totp(server, browser_site.create_user("editor", name="editor"))
     access = login(server, author)["access"]
     published = create_post(server, access, title="Editors welcome")
     draft = create_post(server, access, title="Work in progress", publish=False)
@@ -96,3 +97,34 @@ def test_editor_edits_posts_in_the_admin_but_cannot_reach_users(
     assert users_page.status == 403
     assert user_page is not None
     assert user_page.status == 403
+
+
+def test_the_admin_refuses_staff_without_a_second_factor_and_says_how_to_enrol(
+    browser_site: Deployment, page: Page
+):
+    server = browser_site.servers[0]
+    editor = browser_site.create_user("editor", name="no-device")
+
+    submit_admin_login(page, server.base_url, editor, "123456")
+
+    expect(page.locator(".errornote")).to_contain_text(
+        "POST /api/v1/users/me/mfa/totp/"
+    )
+    expect(page.locator("#user-tools")).to_have_count(0)
+    index = page.goto(f"{server.base_url}/admin/")
+    assert index is not None
+    assert "/admin/login/" in index.url
+
+
+def test_the_admin_refuses_a_wrong_code_then_accepts_a_right_one(
+    browser_site: Deployment, page: Page
+):
+    server = browser_site.servers[0]
+    editor = enrol_totp(server, browser_site.create_user("editor", name="coded"))
+
+    submit_admin_login(page, server.base_url, editor, "000000")
+    expect(page.locator(".errornote")).to_contain_text("Invalid token")
+    expect(page.locator("#user-tools")).to_have_count(0)
+
+    admin_login(page, server.base_url, editor)
+    expect(page.get_by_role("link", name="Posts", exact=True)).to_be_visible()

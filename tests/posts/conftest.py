@@ -37,22 +37,27 @@ def admin_user(db):
     return UserFactory.create(role=Role.ADMIN, display_name="Ada Admin")
 
 
-def access_token_for(user) -> str:
+def access_token_for(user, *, mfa: bool | None = None) -> str:
     """Return a fresh access token for the user, as a login issues it.
 
-    The user's auth state is cached too, so that query budgets count the
-    view's queries rather than the first request's cache miss.
+    Staff (editors, admins) get the token of a login that passed a second
+    factor unless ``mfa=False``, as the second login step issues it: their
+    moderation needs it. The user's auth state is cached too, so that query
+    budgets count the view's queries rather than the first request's cache
+    miss.
     """
-    access = token_pair_issue(user=user)["access"]
+    with_mfa = user.is_staff if mfa is None else mfa
+    access = token_pair_issue(user=user, mfa=with_mfa)["access"]
     auth_state_refresh(user_id=user.pk)
     return access
 
 
-def api_client_as(user=None) -> APIClient:
+def api_client_as(user=None, *, mfa: bool | None = None) -> APIClient:
     """Return an API client sending the user's token (anonymous for None)."""
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
+        access = access_token_for(user, mfa=mfa)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     return client
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from posts import services
 from posts.errors import TagNameTaken
 from posts.models import Comment, Post, PostStatus, Tag
+from tests.accounts.helpers import otp_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ ADMIN = "/admin/posts"
 
 def admin_client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    otp_force_login(client, user)
     return client
 
 

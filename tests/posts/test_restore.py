@@ -7,6 +7,7 @@ from django.urls import reverse
 from posts import services
 from posts.errors import PostNotFound
 from posts.models import Comment, DeletedPost, Post, Tag
+from tests.accounts.helpers import otp_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_the_admin_lists_deleted_posts_and_restores_them(published, admin_user):
     post_id, title = published.pk, published.title
     services.post_delete(post=published)
     client = Client()
-    client.force_login(admin_user)
+    otp_force_login(client, admin_user)
     changelist = reverse("admin:posts_deletedpost_changelist")
 
     listed = client.get(changelist)
@@ -114,7 +115,7 @@ def test_the_admin_lists_deleted_posts_and_restores_them(published, admin_user):
 
 def test_the_admin_shows_a_posts_history(published, admin_user):
     client = Client()
-    client.force_login(admin_user)
+    otp_force_login(client, admin_user)
 
     response = client.get(reverse("admin:posts_post_history", args=[published.pk]))
 

@@ -1,5 +1,7 @@
 """The demo data command."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -32,6 +34,17 @@ def test_seed_demo_is_idempotent_and_repairs_changed_accounts():
     admin.refresh_from_db()
     assert admin.role == Role.ADMIN
     assert admin.check_password("inkwell-admin-demo")
+
+
+def test_seed_demo_prints_the_staff_totp_secrets():
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert "admin@example.com / inkwell-admin-demo (TOTP secret NFXGW53F" in (
+        out.getvalue()
+    )
+    assert "reader@example.com / inkwell-reader-demo\n" in out.getvalue()
 
 
 def test_seed_demo_is_refused_under_production_settings(settings):

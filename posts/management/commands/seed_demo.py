@@ -37,8 +37,10 @@ class Command(BaseCommand):
         users = ensure_demo_users()
         self.stdout.write(self.style.SUCCESS("Demo accounts ready:"))
         for account in DEMO_ACCOUNTS:
+            secret = account.totp_secret
+            totp = f" (TOTP secret {secret})" if secret else ""
             self.stdout.write(
-                f"  {account.role.label:<7} {account.email} / {account.password}"
+                f"  {account.role.label:<7} {account.email} / {account.password}{totp}"
             )
         created = ensure_demo_content(users)
         self.stdout.write(self.style.SUCCESS(f"Demo posts ready ({created} new)."))
