@@ -1,5 +1,6 @@
 """The posts list: drafts visibility, filters, search, ordering and cursors."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -344,9 +345,10 @@ def test_the_list_query_reads_only_the_head_of_each_body(author):
     page_query = next(
         query["sql"] for query in context if '"posts_post"."title"' in query["sql"]
     )
-    head = f'SUBSTR("posts_post"."body", 1, {HEAD_LENGTH + 1})'
-    assert head in page_query
-    assert '"posts_post"."body"' not in page_query.replace(head, "")
+    # SUBSTR on SQLite, SUBSTRING on PostgreSQL.
+    head = re.compile(rf'SUBSTR(ING)?\("posts_post"\."body", 1, {HEAD_LENGTH + 1}\)')
+    assert head.search(page_query)
+    assert '"posts_post"."body"' not in head.sub("", page_query)
 
 
 def test_tags_are_listed_with_their_names(author):
