@@ -125,6 +125,24 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = fields.CharField(read_only=True)
 
 
+class EmailVerificationNoticeSerializer(serializers.Serializer):
+    """Where the verification link went and what waits for it."""
+
+    sent_to = fields.CharField(read_only=True)
+    message = fields.CharField(read_only=True)
+
+
+class RegistrationSerializer(UserSerializer):
+    """A new account, already logged in, and what it must do before it can write."""
+
+    tokens = TokenPairSerializer(read_only=True)
+    email_verification = EmailVerificationNoticeSerializer(read_only=True)
+
+    class Meta(UserSerializer.Meta):
+        fields = [*USER_FIELDS, "tokens", "email_verification"]
+        read_only_fields = fields
+
+
 class RefreshSerializer(serializers.Serializer):
     refresh = fields.CharField()
 

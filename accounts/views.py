@@ -80,6 +80,12 @@ INVALID_CHALLENGE = (
 )
 INVALID_CODE = "The code is wrong, expired or already used."
 
+REGISTERED_UNVERIFIED = (
+    "A verification link was e-mailed to this address. Until it is used, the "
+    "account can read, like and edit its profile, but cannot write or change "
+    "posts and comments (POST auth/email/verify/resend/ sends a new link)."
+)
+
 LOGIN_RESULT = PolymorphicProxySerializer(
     component_name="LoginResult",
     serializers=[serializers.TokenPairSerializer, serializers.MfaChallengeSerializer],
@@ -107,27 +113,34 @@ class PublicTokenView(TokenViewBase):
 
 
 class RegisterView(PublicAPIView):
-    """``auth/register/``: sign up as a reader; a verification link is e-mailed."""
+    """``auth/register/``: sign up as a reader, logged in at once."""
 
     serializer_class = serializers.RegisterSerializer
     throttle_classes = [AnonRateThrottle, RegisterRateThrottle]
 
     @extend_schema(
         request=serializers.RegisterSerializer,
-        responses={201: serializers.UserSerializer},
+        responses={201: serializers.RegistrationSerializer},
     )
     def post(self, request: Request) -> Response:
-        """Create an account (a reader) and e-mail it a verification link.
+        """Create an account (a reader), log it in and e-mail it a verification link.
 
-        Until the link is used the account can read, like and edit its
-        profile, but not write posts or comments.
+        The answer is the user with a token pair (``tokens``), so the client
+        need not log in again. Until the link is used the account can read,
+        like and edit its profile, but not write posts or comments
+        (403 ``EMAIL_NOT_VERIFIED``); ``email_verification`` says so.
         """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_register(**serializer.validated_data)
-        return Response(
-            serializers.UserSerializer(user).data, status=status.HTTP_201_CREATED
-        )
+        tokens = user_login(user=user)
+        data = serializers.UserSerializer(user).data
+        data["tokens"] = tokens
+        data["email_verification"] = {
+            "sent_to": user.email,
+            "message": REGISTERED_UNVERIFIED,
+        }
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class TokenView(PublicTokenView):

@@ -100,12 +100,17 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class PostFilter(django_filters.FilterSet):
-    """``status``, ``author``, ``tag``, ``published_after/before`` and ``search``."""
+    """The list's filters: status, slug, author, tag, publication times, search."""
 
     status = StatusFilter(
         choices=PostStatus.choices,
         method="filter_status",
         help_text="`published` (the default) or `draft`: the drafts you may see.",
+    )
+    slug = TextFilter(
+        field_name="slug",
+        help_text="A post's slug: the list holds that post or nothing "
+        "(`posts/slug/{slug}/` answers with the post itself).",
     )
     author = IdFilter(field_name="author_id", help_text="User id.")
     tag = TextFilter(field_name="tags__slug", help_text="Tag slug.")

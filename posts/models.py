@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from posts.choices import PostStatus
 from posts.errors import InvalidTagName, TagSlugTooLong
+from posts.excerpts import HEAD_LENGTH, excerpt_of
 from posts.querysets import CommentQuerySet, PostQuerySet
 
 TITLE_MAX_LENGTH = 200
@@ -170,6 +171,16 @@ class Post(models.Model):
     def is_published(self) -> bool:
         """Return whether the post is visible to everyone."""
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def excerpt(self) -> str:
+        """Return the body's opening words (``posts.excerpts``)."""
+        # Lists load only the head of the body (PostQuerySet.with_excerpt);
+        # then the body itself is deferred and must not be touched.
+        head = self.__dict__.get("body_head")
+        if head is None:
+            head = self.body[: HEAD_LENGTH + 1]
+        return excerpt_of(head)
 
 
 class Comment(models.Model):

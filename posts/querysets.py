@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any, Self, cast
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connections, models
 from django.db.models import Exists, Expression, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Substr
 
 from posts import policies
 from posts.choices import PostStatus
+from posts.excerpts import HEAD_LENGTH
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -99,12 +101,20 @@ class PostQuerySet(models.QuerySet):
         Two queries whatever the page size: the page with its authors (and
         the liked flag) in one, the page's tags in another.
         """
-        tags = _related_model(self, "tags")._default_manager.only("id", "slug")
+        tags = _related_model(self, "tags")._default_manager.only("id", "slug", "name")
         return (
             self.select_related("author")
             .prefetch_related(Prefetch("tags", queryset=tags.order_by("slug")))
             .with_liked_by_me(user)
         )
+
+    def with_excerpt(self) -> "PostQuerySet":
+        """Load the head of each body for its excerpt, never the body itself.
+
+        A list of 100 posts of 100,000 characters would otherwise read and
+        send ten million characters to show three hundred of each.
+        """
+        return self.defer("body").annotate(body_head=Substr("body", 1, HEAD_LENGTH + 1))
 
     def search(self, terms: str) -> "PostQuerySet":
         """Return posts whose title or body matches the terms.

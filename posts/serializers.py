@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.models import User
 from core import fields
 from core.errors import InvalidInput
+from posts.excerpts import EXCERPT_LENGTH
 from posts.models import (
     BODY_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -26,36 +27,61 @@ class AuthorSerializer(fields.ModelSerializer):
         read_only_fields = fields
 
 
-class PostSerializer(fields.ModelSerializer):
-    """A post as every reader sees it."""
+class TagRefSerializer(fields.ModelSerializer):
+    """A tag as a post shows it: the slug to filter by and the name to print."""
+
+    slug = fields.CharField(read_only=True)
+
+    class Meta:
+        model = Tag
+        fields = ["slug", "name"]
+        read_only_fields = fields
+
+
+POST_SUMMARY_FIELDS = [
+    "id",
+    "slug",
+    "title",
+    "excerpt",
+    "status",
+    "author",
+    "tags",
+    "like_count",
+    "liked_by_me",
+    "comment_count",
+    "created_at",
+    "updated_at",
+    "published_at",
+]
+
+
+class PostSummarySerializer(fields.ModelSerializer):
+    """A post in a list: everything but the body, which only the detail carries."""
 
     # A plain string in the schema: slugs keep Unicode letters, which the
     # ASCII-only pattern of a SlugField would wrongly exclude.
     slug = fields.CharField(read_only=True)
-    author = AuthorSerializer(read_only=True)
-    tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="slug"
+    excerpt = fields.CharField(
+        read_only=True,
+        help_text=f"The body's opening words on one line, at most {EXCERPT_LENGTH} "
+        "characters, cut between words; a cut ends in \u2026.",
     )
+    author = AuthorSerializer(read_only=True)
+    tags = TagRefSerializer(many=True, read_only=True)
     # Annotated by PostQuerySet.with_liked_by_me (False for anonymous callers).
     liked_by_me = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Post
-        fields = [
-            "id",
-            "slug",
-            "title",
-            "body",
-            "status",
-            "author",
-            "tags",
-            "like_count",
-            "liked_by_me",
-            "comment_count",
-            "created_at",
-            "updated_at",
-            "published_at",
-        ]
+        fields = POST_SUMMARY_FIELDS
+        read_only_fields = fields
+
+
+class PostSerializer(PostSummarySerializer):
+    """A post as every reader sees it, body included."""
+
+    class Meta(PostSummarySerializer.Meta):
+        fields = [*POST_SUMMARY_FIELDS[:4], "body", *POST_SUMMARY_FIELDS[4:]]
         read_only_fields = fields
 
 

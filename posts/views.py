@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -23,6 +24,7 @@ from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
 from accounts.permissions import HasVerifiedEmail
+from core.openapi import NO_NUL
 from core.pagination import PageNumberPagination
 from posts import services
 from posts.filters import PostFilter, PostOrderingFilter
@@ -39,6 +41,7 @@ from posts.serializers import (
     CommentSerializer,
     LikeStateSerializer,
     PostSerializer,
+    PostSummarySerializer,
     PostWriteSerializer,
     TagSerializer,
 )
@@ -59,6 +62,8 @@ class PostViewSet(viewsets.ModelViewSet):
     # are always scoped to the caller by get_queryset.
     queryset = Post.objects.none()
     serializer_class = PostSerializer
+    # Ids only: "posts/slug/" is no post.
+    lookup_value_regex = r"\d+"
     pagination_class = PostCursorPagination
     filter_backends = [DjangoFilterBackend, PostOrderingFilter]
     filterset_class = PostFilter
@@ -75,6 +80,10 @@ class PostViewSet(viewsets.ModelViewSet):
         # update, partial_update, publish, unpublish
         return [CanEditPost(), HasVerifiedEmail(on_object=True)]
 
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        # Lists carry excerpts; the body comes with one post at a time.
+        return PostSummarySerializer if self.action == "list" else PostSerializer
+
     def get_queryset(self) -> QuerySet[Post]:
         user = self.request.user
         if self.action == "like":
@@ -83,6 +92,8 @@ class PostViewSet(viewsets.ModelViewSet):
         posts = Post.objects.visible_to(user)
         if _is_read(self.request):
             posts = posts.for_list(user)
+        if self.action == "list":
+            posts = posts.with_excerpt()
         return posts
 
     def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
@@ -96,6 +107,36 @@ class PostViewSet(viewsets.ModelViewSet):
         """Return the post as the caller now sees it."""
         post = Post.objects.for_list(self.request.user).get(pk=post.pk)
         return PostSerializer(post).data
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "slug",
+                {"type": "string", "pattern": NO_NUL},
+                OpenApiParameter.PATH,
+                description="The post's slug.",
+            )
+        ],
+        responses=PostSerializer,
+    )
+    # No NUL: no stored slug has one, and PostgreSQL cannot even compare it.
+    @action(detail=False, url_path=r"slug/(?P<slug>[^/\x00]+)")
+    def by_slug(self, request: Request, slug: str) -> Response:
+        """Read a post by its slug, as ``posts/{id}/`` would answer.
+
+        The id route is the post's canonical URL (``Link: rel="canonical"``):
+        an editor may change a slug in the admin, an id never changes.
+        """
+        post = get_object_or_404(self.get_queryset(), slug=slug)
+        self.check_object_permissions(request, post)
+        # The routes take an optional slash; reverse() leaves it out, the
+        # documented paths end in one.
+        path = reverse("post-detail", kwargs={"pk": post.pk}).rstrip("/") + "/"
+        canonical = request.build_absolute_uri(path)
+        return Response(
+            self.get_serializer(post).data,
+            headers={"Link": f'<{canonical}>; rel="canonical"'},
+        )
 
     @extend_schema(request=PostWriteSerializer, responses={201: PostSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

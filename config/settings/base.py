@@ -199,6 +199,7 @@ RESPONSE_CACHE_TTL_SECONDS = env.int("RESPONSE_CACHE_TTL_SECONDS", default=60)
 RESPONSE_CACHE_PATHS: dict[str, tuple[str, ...]] = {
     r"/api/v1/posts/?": (
         "status",
+        "slug",
         "author",
         "tag",
         "published_after",
@@ -209,6 +210,7 @@ RESPONSE_CACHE_PATHS: dict[str, tuple[str, ...]] = {
         "page_size",
     ),
     r"/api/v1/posts/\d+/?": (),
+    r"/api/v1/posts/slug/[^/]+/?": (),
     r"/api/v1/posts/\d+/comments/?": ("cursor", "page_size"),
     r"/api/v1/tags/?": ("page", "page_size"),
 }

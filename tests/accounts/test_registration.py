@@ -5,10 +5,12 @@ import pytest
 from accounts.models import Role, User
 from tests.accounts.factories import UserFactory
 from tests.accounts.helpers import API, assert_error, error_fields
+from tests.posts.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
 REGISTER_URL = f"{API}/auth/register/"
+
 GOOD = {
     "email": "Grace.Hopper@Example.com",
     "password": "a-long-passphrase",
@@ -16,7 +18,7 @@ GOOD = {
 }
 
 
-def test_register_creates_a_reader_and_returns_it(api_client):
+def test_register_creates_a_reader_and_returns_it_logged_in(api_client):
     response = api_client.post(REGISTER_URL, GOOD)
 
     assert response.status_code == 201
@@ -31,8 +33,16 @@ def test_register_creates_a_reader_and_returns_it(api_client):
         "is_active": True,
         "email_verified": False,
         "date_joined": body["date_joined"],
-        "last_login": None,
+        "last_login": body["last_login"],
+        "tokens": body["tokens"],
+        "email_verification": {
+            "sent_to": "grace.hopper@example.com",
+            "message": body["email_verification"]["message"],
+        },
     }
+    assert set(body["tokens"]) == {"access", "refresh"}
+    assert "cannot write or change posts" in body["email_verification"]["message"]
+    assert user.last_login is not None
     assert user.role == Role.READER
     assert user.email_verified_at is None
     assert user.check_password("a-long-passphrase")
@@ -108,3 +118,29 @@ def test_register_refuses_non_json_bodies(api_client):
     )
 
     assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_the_registration_tokens_work_at_once(api_client):
+    tokens = api_client.post(REGISTER_URL, GOOD).json()["tokens"]
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    me = api_client.get(f"{API}/users/me/")
+    api_client.credentials()
+    refreshed = api_client.post(
+        f"{API}/auth/token/refresh/", {"refresh": tokens["refresh"]}
+    )
+
+    assert me.status_code == 200
+    assert me.json()["email"] == "grace.hopper@example.com"
+    assert refreshed.status_code == 200
+    assert set(refreshed.json()) == {"access", "refresh"}
+
+
+def test_a_registered_account_must_verify_before_commenting(api_client):
+    post = PostFactory.create(published=True)
+    tokens = api_client.post(REGISTER_URL, GOOD).json()["tokens"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+
+    response = api_client.post(f"{API}/posts/{post.pk}/comments/", {"body": "Hi"})
+
+    assert_error(response, 403, "EMAIL_NOT_VERIFIED")

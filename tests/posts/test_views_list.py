@@ -1,11 +1,16 @@
 """The posts list: drafts visibility, filters, search, ordering and cursors."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from posts import services
+from posts.excerpts import EXCERPT_LENGTH, HEAD_LENGTH
 from posts.models import Post, PostStatus
 
 from .conftest import API
@@ -309,3 +314,49 @@ def test_an_empty_status_is_refused_rather_than_ignored(client_for):
 
     assert response.status_code == 400
     assert response.json()["error"]["details"][0]["field"] == "status"
+
+
+def test_list_items_carry_an_excerpt_and_no_body(author):
+    make_post(author, "Long", body="word " * 1000, published_day=1)
+
+    item = APIClient().get(f"{API}/posts/").json()["results"][0]
+
+    assert "body" not in item
+    assert item["excerpt"].endswith("word\u2026")
+    assert len(item["excerpt"]) <= EXCERPT_LENGTH
+
+
+def test_list_and_detail_show_the_same_excerpt(author):
+    post = make_post(author, "Mixed", body=" Lines\n\nand  " * 300, published_day=1)
+
+    listed = APIClient().get(f"{API}/posts/").json()["results"][0]
+    detail = APIClient().get(f"{API}/posts/{post.pk}/").json()
+
+    assert listed["excerpt"] == detail["excerpt"]
+    assert detail["excerpt"].startswith("Lines and Lines and")
+
+
+def test_the_list_query_reads_only_the_head_of_each_body(author):
+    make_post(author, "Long", body="x" * 50_000, published_day=1)
+
+    with CaptureQueriesContext(connection) as context:
+        APIClient().get(f"{API}/posts/")
+
+    page_query = next(
+        query["sql"] for query in context if '"posts_post"."title"' in query["sql"]
+    )
+    # SUBSTR on SQLite, SUBSTRING on PostgreSQL.
+    head = re.compile(rf'SUBSTR(ING)?\("posts_post"\."body", 1, {HEAD_LENGTH + 1}\)')
+    assert head.search(page_query)
+    assert '"posts_post"."body"' not in head.sub("", page_query)
+
+
+def test_tags_are_listed_with_their_names(author):
+    make_post(author, "Tagged", tags=["Web Dev", "Django"], published_day=1)
+
+    item = APIClient().get(f"{API}/posts/").json()["results"][0]
+
+    assert item["tags"] == [
+        {"slug": "django", "name": "Django"},
+        {"slug": "web-dev", "name": "Web Dev"},
+    ]

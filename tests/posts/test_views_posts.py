@@ -15,6 +15,7 @@ POST_FIELDS = {
     "id",
     "slug",
     "title",
+    "excerpt",
     "body",
     "status",
     "author",
@@ -43,10 +44,14 @@ def test_post_detail_has_exactly_the_contract_shape(client_for, published, reade
         "id": published.pk,
         "slug": "a-published-post",
         "title": "A published post",
+        "excerpt": "Finished.",
         "body": "Finished.",
         "status": "published",
         "author": {"id": published.author.pk, "display_name": "Aria Author"},
-        "tags": ["django", "python"],
+        "tags": [
+            {"slug": "django", "name": "Django"},
+            {"slug": "python", "name": "Python"},
+        ],
         "like_count": 1,
         "liked_by_me": True,
         "comment_count": 0,
@@ -85,7 +90,10 @@ def test_create_makes_a_draft_by_the_caller(client_for, author):
     assert body["published_at"] is None
     assert body["slug"] == "hello-world"
     assert body["author"] == {"id": author.pk, "display_name": "Aria Author"}
-    assert body["tags"] == ["django", "web-dev"]
+    assert body["tags"] == [
+        {"slug": "django", "name": "Django"},
+        {"slug": "web-dev", "name": "Web Dev"},
+    ]
     assert body["like_count"] == body["comment_count"] == 0
     assert Tag.objects.get(slug="web-dev").name == "Web Dev"
 
@@ -160,7 +168,7 @@ def test_patch_changes_only_the_given_fields(client_for, author, published):
     assert response.status_code == 200
     body = response.json()
     assert (body["title"], body["body"]) == ("A published post", "Revised.")
-    assert body["tags"] == ["django", "python"]
+    assert [tag["slug"] for tag in body["tags"]] == ["django", "python"]
 
 
 def test_put_replaces_title_body_and_tags(client_for, author, published):
@@ -191,7 +199,10 @@ def test_tags_can_be_replaced_and_cleared_by_patch(client_for, author, published
     renamed = client.patch(f"{API}/posts/{published.pk}/", {"tags": ["Go", "django"]})
     cleared = client.patch(f"{API}/posts/{published.pk}/", {"tags": []})
 
-    assert renamed.json()["tags"] == ["django", "go"]
+    assert renamed.json()["tags"] == [
+        {"slug": "django", "name": "Django"},
+        {"slug": "go", "name": "Go"},
+    ]
     assert cleared.json()["tags"] == []
 
 
