@@ -121,7 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.sqlite3"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's native psycopg pool; a pool requires CONN_MAX_AGE = 0.
-    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    # django-prometheus' instrumented backend behind a circuit breaker
+    # (core.db_backends.postgresql).
+    DATABASES["default"]["ENGINE"] = "core.db_backends.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
@@ -134,6 +136,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             env.int("DB_STATEMENT_TIMEOUT_MS", default=5000)
         ),
     }
+
+# After a failed connection, PostgreSQL connections are refused at once (503)
+# for this long, so threads do not each wait the pool timeout; then one
+# request probes.
+DATABASE_CIRCUIT_OPEN_SECONDS = env.float("DATABASE_CIRCUIT_OPEN_SECONDS", default=1.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
