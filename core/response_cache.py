@@ -123,6 +123,7 @@ class PublicReadCacheMiddleware:
         generation = found.get(GENERATION_KEY)
         entry = found.get(key)
         if entry is not None and generation is not None and entry[0] == generation:
+            request.served_from_cache = True  # type: ignore[attr-defined]
             return _replay(request, entry)
 
         _hand_over(request, query)

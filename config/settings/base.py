@@ -54,7 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Outermost: the request metrics time the whole stack (core.request_metrics).
+    "core.request_metrics.RequestMetricsMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.access_log.AccessLogMiddleware",
     "core.middleware.ApiErrorMiddleware",
@@ -78,8 +79,12 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# The admin's messages live in its session. The default (a signed cookie,
+# falling back to the session) builds a cookie signer on every request, the
+# API's too, which never shows a message.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
