@@ -26,6 +26,7 @@ from accounts.models import User
 from accounts.permissions import HasVerifiedEmail
 from core.openapi import NO_NUL
 from core.pagination import PageNumberPagination
+from core.renderers import FastJSONRenderer
 from posts import services
 from posts.filters import PostFilter, PostOrderingFilter
 from posts.models import Comment, Post, Tag
@@ -36,6 +37,12 @@ from posts.permissions import (
     CanEditComment,
     CanEditPost,
     CanLike,
+)
+from posts.representations import (
+    detail_rows,
+    post_detail,
+    post_summaries,
+    summary_rows,
 )
 from posts.serializers import (
     CommentSerializer,
@@ -58,6 +65,10 @@ def _is_read(request: Request) -> bool:
 class PostViewSet(viewsets.ModelViewSet):
     """Posts: public reads, writes by their author or an editor."""
 
+    # Reads are rendered from rows (posts.representations); the serializers
+    # document them (the schema) and validate writes. Docstrings here are
+    # operation descriptions in the schema, so the read methods carry comments.
+
     # Class-level queryset only documents the path parameter type; requests
     # are always scoped to the caller by get_queryset.
     queryset = Post.objects.none()
@@ -67,6 +78,7 @@ class PostViewSet(viewsets.ModelViewSet):
     pagination_class = PostCursorPagination
     filter_backends = [DjangoFilterBackend, PostOrderingFilter]
     filterset_class = PostFilter
+    renderer_classes = [FastJSONRenderer]
 
     def get_permissions(self) -> list[BasePermission]:
         if _is_read(self.request):
@@ -91,7 +103,7 @@ class PostViewSet(viewsets.ModelViewSet):
             return Post.objects.published()
         posts = Post.objects.visible_to(user)
         if _is_read(self.request):
-            posts = posts.for_list(user)
+            posts = posts.with_liked_by_me(user)
         if self.action == "list":
             posts = posts.with_excerpt()
         return posts
@@ -103,10 +115,23 @@ class PostViewSet(viewsets.ModelViewSet):
             return queryset
         return super().filter_queryset(queryset)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The posts the caller may read, newest published first.
+        rows = self.paginate_queryset(
+            summary_rows(self.filter_queryset(self.get_queryset()))
+        )
+        return self.get_paginated_response(post_summaries(cast(list, rows)))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # One post, body included.
+        # Reads are AllowAny: no object permission to check on a row.
+        row = get_object_or_404(detail_rows(self.get_queryset()), pk=kwargs["pk"])
+        return Response(post_detail(row))
+
     def _read(self, post: Post) -> dict[str, Any]:
         """Return the post as the caller now sees it."""
-        post = Post.objects.for_list(self.request.user).get(pk=post.pk)
-        return PostSerializer(post).data
+        posts = Post.objects.with_liked_by_me(self.request.user)
+        return post_detail(detail_rows(posts).get(pk=post.pk))
 
     @extend_schema(
         parameters=[
@@ -127,15 +152,13 @@ class PostViewSet(viewsets.ModelViewSet):
         The id route is the post's canonical URL (``Link: rel="canonical"``):
         an editor may change a slug in the admin, an id never changes.
         """
-        post = get_object_or_404(self.get_queryset(), slug=slug)
-        self.check_object_permissions(request, post)
+        row = get_object_or_404(detail_rows(self.get_queryset()), slug=slug)
         # The routes take an optional slash; reverse() leaves it out, the
         # documented paths end in one.
-        path = reverse("post-detail", kwargs={"pk": post.pk}).rstrip("/") + "/"
+        path = reverse("post-detail", kwargs={"pk": row["id"]}).rstrip("/") + "/"
         canonical = request.build_absolute_uri(path)
         return Response(
-            self.get_serializer(post).data,
-            headers={"Link": f'<{canonical}>; rel="canonical"'},
+            post_detail(row), headers={"Link": f'<{canonical}>; rel="canonical"'}
         )
 
     @extend_schema(request=PostWriteSerializer, responses={201: PostSerializer})
