@@ -77,10 +77,13 @@ class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination)
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
-        if self.page.paginator.num_pages < 2:
+        # page and request are set by paginate_queryset, which runs first.
+        if self.page is None or self.request is None:
+            return response
+        last = self.page.paginator.num_pages
+        if last < 2:
             return response
         url = self.request.build_absolute_uri()
-        last = self.page.paginator.num_pages
         return with_link_header(
             response,
             {
