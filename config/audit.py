@@ -36,6 +36,7 @@ from core.audit import (
 )
 from core.filters import NonEmptyChoiceFilter
 from core.pagination import PageNumberPagination
+from core.query_parameters import QueryParametersMixin
 from posts.filters import IdFilter, UtcIsoDateTimeFilter
 
 ORDERING = ("-history_date", "-history_id")
@@ -111,7 +112,7 @@ class AuditFilter(django_filters.FilterSet):
         return queryset
 
 
-class AuditView(generics.ListAPIView):
+class AuditView(QueryParametersMixin, generics.ListAPIView):
     """The audit trail of one model, newest first."""
 
     permission_classes = [IsAdmin, MfaPassed]
