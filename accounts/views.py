@@ -70,6 +70,7 @@ from accounts.throttles import (
 )
 from accounts.tokens import token_has_mfa, token_pair_refresh
 from core.pagination import PageNumberPagination
+from core.query_parameters import QueryParametersMixin
 
 RESET_LINK_SENT = (
     "If an active account uses this e-mail address, a reset link is on its way."
@@ -93,14 +94,14 @@ LOGIN_RESULT = PolymorphicProxySerializer(
 )
 
 
-class PublicAPIView(generics.GenericAPIView):
+class PublicAPIView(QueryParametersMixin, generics.GenericAPIView):
     """An endpoint for anyone; an Authorization header, even a stale one, is ignored."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
 
 
-class PublicTokenView(TokenViewBase):
+class PublicTokenView(QueryParametersMixin, TokenViewBase):
     """A public token endpoint, whose refusals are 401s with WWW-Authenticate.
 
     SimpleJWT's base for its own token views: without authenticators DRF
@@ -224,7 +225,7 @@ class TokenRefreshView(PublicTokenView):
         return Response(token_pair_refresh(**serializer.validated_data))
 
 
-class LogoutView(generics.GenericAPIView):
+class LogoutView(QueryParametersMixin, generics.GenericAPIView):
     """``auth/logout/``: end the caller's session."""
 
     serializer_class = serializers.LogoutSerializer
@@ -245,7 +246,7 @@ class LogoutView(generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class LogoutAllView(APIView):
+class LogoutAllView(QueryParametersMixin, APIView):
     """``auth/logout-all/``: end every session of the caller."""
 
     permission_classes = [IsAuthenticated]
@@ -316,7 +317,7 @@ class EmailVerifyView(PublicAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class EmailVerificationResendView(APIView):
+class EmailVerificationResendView(QueryParametersMixin, APIView):
     """``auth/email/verify/resend/``: ask for a new verification link."""
 
     permission_classes = [IsAuthenticated]
@@ -337,7 +338,7 @@ class EmailVerificationResendView(APIView):
         )
 
 
-class MeViewSet(viewsets.GenericViewSet):
+class MeViewSet(QueryParametersMixin, viewsets.GenericViewSet):
     """The caller's own user, under ``users/me/``."""
 
     queryset = User.objects.none()
@@ -376,7 +377,7 @@ class MeViewSet(viewsets.GenericViewSet):
         return Response(pair)
 
 
-class MfaStatusView(APIView):
+class MfaStatusView(QueryParametersMixin, APIView):
     """``users/me/mfa/``: whether the caller's logins need a second factor."""
 
     permission_classes = [IsAuthenticated]
@@ -387,7 +388,7 @@ class MfaStatusView(APIView):
         return Response(mfa_status_get(user=_caller(request)))
 
 
-class TotpView(APIView):
+class TotpView(QueryParametersMixin, APIView):
     """``users/me/mfa/totp/``: enrol a TOTP authenticator app, or turn it off."""
 
     permission_classes = [IsAuthenticated]
@@ -443,7 +444,7 @@ class TotpView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TotpConfirmView(APIView):
+class TotpConfirmView(QueryParametersMixin, APIView):
     """``users/me/mfa/totp/confirm/``: turn the enrolled app on with a first code."""
 
     permission_classes = [IsAuthenticated]
@@ -479,6 +480,7 @@ CONFLICT_RESPONSE = OpenApiResponse(
     destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}),
 )
 class UserViewSet(
+    QueryParametersMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -551,6 +553,7 @@ API_KEY_CONFLICT_RESPONSE = OpenApiResponse(
     destroy=extend_schema(parameters=[USER_PK_PARAMETER], responses={204: None}),
 )
 class ApiKeyViewSet(
+    QueryParametersMixin,
     mixins.ListModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,

@@ -35,6 +35,7 @@ from core.audit import (
 )
 from core.filters import FilterSet, NonEmptyChoiceFilter
 from core.pagination import PageNumberPagination
+from core.query_parameters import QueryParametersMixin
 from posts.filters import IdFilter, UtcIsoDateTimeFilter
 
 ORDERING = ("-history_date", "-history_id")
@@ -110,7 +111,7 @@ class AuditFilter(FilterSet):
         return queryset
 
 
-class AuditView(generics.ListAPIView):
+class AuditView(QueryParametersMixin, generics.ListAPIView):
     """The audit trail of one model, newest first."""
 
     permission_classes = [IsAdmin, MfaPassed]

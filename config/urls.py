@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from config.api_index import ApiIndexView, ApiVersionsView
 from config.audit import AuditView
 from core import api_docs, health, metrics
 from core import views as core_views
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs.swagger_ui, name="docs"),
     path("api/redoc/", api_docs.redoc, name="redoc"),
+    optional_slash_path("api", ApiVersionsView.as_view(), name="api-versions"),
+    optional_slash_path("api/v1", ApiIndexView.as_view(), name="api-index"),
     path("api/v1/", include("accounts.urls")),
     path("api/v1/", include("posts.urls")),
     optional_slash_path("api/v1/audit", AuditView.as_view(), name="audit"),

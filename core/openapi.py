@@ -1,4 +1,4 @@
-"""OpenAPI additions: the error envelope on every operation, exact text constraints."""
+"""OpenAPI additions: the error envelope, Link headers on pages, text constraints."""
 
 from typing import Any
 
@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from core.envelope import ERRORS
+from core.pagination import LINK_HEADER_SCHEMA
 
 # DRF refuses NUL in every CharField, and a required CharField that trims
 # whitespace refuses input that is only whitespace. Said as patterns, so
@@ -126,6 +127,23 @@ def add_error_responses(
                 declared.setdefault(
                     status, {"$ref": f"#/components/responses/Error{status}"}
                 )
+    return result
+
+
+# drf-spectacular's name for the body of a paginated list.
+_PAGE_COMPONENT_PREFIX = "#/components/schemas/Paginated"
+
+
+def add_link_headers(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Document the ``Link`` header on the 200 of every paginated list."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            ok = operation.get("responses", {}).get("200", {})
+            schema = ok.get("content", {}).get("application/json", {}).get("schema")
+            if schema and schema.get("$ref", "").startswith(_PAGE_COMPONENT_PREFIX):
+                ok.setdefault("headers", {})["Link"] = LINK_HEADER_SCHEMA
     return result
 
 

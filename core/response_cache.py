@@ -12,11 +12,13 @@ expire after ``RESPONSE_CACHE_TTL_SECONDS``, so an invalidation lost while
 the cache was unreachable heals by itself.
 
 An entry is keyed by exactly what the view reads: method, scheme, host,
-path, and the query parameters ``RESPONSE_CACHE_PATHS`` lists for the path,
-each with its last value; the view is handed that query and nothing more.
-Only the Accept values that render the same bytes are served from the cache;
-any other goes to the view. Responses above ``RESPONSE_CACHE_MAX_ENTRY_BYTES``
-are served but not stored.
+path, and the query parameters, in a fixed order. Only a query made of the
+parameters ``RESPONSE_CACHE_PATHS`` lists for the path, each given once, is
+served or stored: the view refuses any other (core.query_parameters) with a
+400, so such a request goes to the view, uncached. Only the Accept values
+that render the same bytes are served from the cache; any other goes to the
+view. Responses above ``RESPONSE_CACHE_MAX_ENTRY_BYTES`` are served but not
+stored.
 
 Entries and the counter live in the cache alias ``responses``, never in the
 default one: however many entries clients cause, they evict only each other,
@@ -35,14 +37,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.db import transaction
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotModified,
-    QueryDict,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
-from rest_framework.settings import api_settings
 
 CACHE_ALIAS = "responses"
 GENERATION_KEY = "public-reads:generation"
@@ -108,14 +104,13 @@ class PublicReadCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(_API_PREFIX):
             return self.get_response(request)
-        names = _cached_parameters(request)
-        if names is None:
+        query = _cacheable_query(request)
+        if query is None:
             response = self.get_response(request)
             if "Authorization" in request.headers:
                 _mark_private(response)
             return response
 
-        query = _query_as_read(request, names)
         # get_host() validates the Host against ALLOWED_HOSTS (DisallowedHost
         # becomes the 400 envelope), so a hit is refused exactly like a miss.
         key = ENTRY_PREFIX + _entry_key(request, query)
@@ -126,7 +121,6 @@ class PublicReadCacheMiddleware:
             request.served_from_cache = True  # type: ignore[attr-defined]
             return _replay(request, entry)
 
-        _hand_over(request, query)
         response = self.get_response(request)
         if response.status_code != 200 or response.streaming:
             return response
@@ -138,39 +132,25 @@ class PublicReadCacheMiddleware:
         return _not_modified_or(request, response)
 
 
-def _cached_parameters(request: HttpRequest) -> tuple[str, ...] | None:
-    """Return the parameters that key this request; None if it is not cacheable."""
+def _cacheable_query(request: HttpRequest) -> str | None:
+    """Return the query that keys this request; None if it is not cacheable."""
     if not (
         settings.RESPONSE_CACHE_ENABLED
         and request.method in ("GET", "HEAD")
         and "Authorization" not in request.headers
         and request.META.get("HTTP_ACCEPT") in SHARED_ACCEPTS
-        # DRF picks the renderer from ?format=: a different answer, not keyed.
-        and api_settings.URL_FORMAT_OVERRIDE not in request.GET
     ):
         return None
-    return _parameters_read_at(request.path)
-
-
-def _query_as_read(request: HttpRequest, names: tuple[str, ...]) -> str:
-    """Return the query string of the parameters the view reads, as it reads them.
-
-    The view reads ``QueryDict.get``: the last value of a repeated parameter.
-    Unknown parameters are left out, as the view ignores them.
-    """
+    names = _parameters_read_at(request.path)
+    if names is None:
+        return None
+    given = request.GET.lists()
+    # An unknown or repeated parameter is the view's 400: never stored.
+    if any(name not in names or len(values) > 1 for name, values in given):
+        return None
     return urlencode(
         [(name, request.GET[name]) for name in names if name in request.GET]
     )
-
-
-def _hand_over(request: HttpRequest, query: str) -> None:
-    """Give the view only the query the key holds, so its answer depends on no more.
-
-    Otherwise pagination links would echo parameters the key leaves out, and
-    one client's junk would be stored and served to every other reader.
-    """
-    request.META["QUERY_STRING"] = query
-    request.GET = QueryDict(query, encoding=request.encoding)
 
 
 def _entry_key(request: HttpRequest, query: str) -> str:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -25,6 +26,7 @@ SEARCH_MAX_LENGTH = 200
 # counters or titles, with thousands of ties, could not paginate exactly.
 PUBLISHED_ORDERINGS = ("-published_at", "published_at", "-created_at", "created_at")
 DRAFT_ORDERINGS = ("-created_at", "created_at", "-updated_at", "updated_at")
+ALL_ORDERINGS = tuple(dict.fromkeys(PUBLISHED_ORDERINGS + DRAFT_ORDERINGS))
 
 
 # What OpenAPI's "date-time" format means: a full date, a time and an offset.
@@ -150,8 +152,9 @@ class PostFilter(FilterSet):
 class PostOrderingFilter(filters.OrderingFilter):
     """``?ordering=`` from an allow-list; the id always breaks ties.
 
-    An ordering outside the list falls back to the default, as DRF's own
-    ordering filter ignores unknown fields.
+    An ordering outside the list (the drafts' list when ``status=draft``) is
+    a VALIDATION_ERROR on ``ordering`` naming the allowed values, as every
+    other unusable parameter is.
     """
 
     def get_ordering(
@@ -159,8 +162,19 @@ class PostOrderingFilter(filters.OrderingFilter):
     ) -> list[str]:
         drafts = request.query_params.get("status") == PostStatus.DRAFT
         allowed = DRAFT_ORDERINGS if drafts else PUBLISHED_ORDERINGS
-        requested = request.query_params.get(self.ordering_param, "").strip()
-        ordering = requested if requested in allowed else allowed[0]
+        ordering = request.query_params.get(self.ordering_param, allowed[0])
+        if ordering not in allowed:
+            which = "drafts" if drafts else "published posts"
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        ErrorDetail(
+                            f"Order {which} by one of: {', '.join(allowed)}.",
+                            code="invalid_choice",
+                        )
+                    ]
+                }
+            )
         tiebreaker = "-id" if ordering.startswith("-") else "id"
         return [ordering, tiebreaker]
 
@@ -174,7 +188,8 @@ class PostOrderingFilter(filters.OrderingFilter):
                 + ", ".join(PUBLISHED_ORDERINGS)
                 + "; drafts: "
                 + ", ".join(DRAFT_ORDERINGS)
-                + ". The first is the default.",
-                "schema": {"type": "string"},
+                + ". The first is the default; any other value, or one of "
+                "the other list, is a 400.",
+                "schema": {"type": "string", "enum": list(ALL_ORDERINGS)},
             }
         ]

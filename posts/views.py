@@ -26,6 +26,7 @@ from accounts.models import User
 from accounts.permissions import HasVerifiedEmail
 from core.openapi import NO_NUL
 from core.pagination import PageNumberPagination
+from core.query_parameters import QueryParametersMixin
 from core.renderers import FastJSONRenderer
 from posts import services
 from posts.filters import PostFilter, PostOrderingFilter
@@ -62,7 +63,7 @@ def _is_read(request: Request) -> bool:
 # what a caller may read is decided by the queryset, through posts.policies.
 
 
-class PostViewSet(viewsets.ModelViewSet):
+class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
     """Posts: public reads, writes by their author or an editor."""
 
     # Reads are rendered from rows (posts.representations); the serializers
@@ -221,6 +222,7 @@ class PostViewSet(viewsets.ModelViewSet):
     ]
 )
 class CommentViewSet(
+    QueryParametersMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -281,7 +283,7 @@ class CommentViewSet(
         services.comment_delete(comment=instance)
 
 
-class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class TagViewSet(QueryParametersMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Tags in use on published posts, most used first."""
 
     # Tags only on drafts are left out: their names are not public yet.

@@ -204,10 +204,11 @@ DJANGO_REDIS_LOGGER = "inkwell.cache"
 # (core.response_cache); writes invalidate them through a generation counter.
 RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=True)
 RESPONSE_CACHE_TTL_SECONDS = env.int("RESPONSE_CACHE_TTL_SECONDS", default=60)
-# Each path (a regular expression) with the query parameters its view reads:
-# only those key an entry, and only those reach the view; any other is
-# ignored, as the view ignores it. tests/core/test_response_cache_keys.py ties
-# each list to the parameters docs/openapi.yaml documents for the operation.
+# Each path (a regular expression) with the query parameters its view takes:
+# they key an entry. A request with any other, or with one of them repeated,
+# goes to the view (which refuses it) and is never stored.
+# tests/core/test_response_cache_keys.py ties each list to the parameters
+# docs/openapi.yaml documents for the operation.
 RESPONSE_CACHE_PATHS: dict[str, tuple[str, ...]] = {
     r"/api/v1/posts/?": (
         "status",
@@ -225,6 +226,8 @@ RESPONSE_CACHE_PATHS: dict[str, tuple[str, ...]] = {
     r"/api/v1/posts/slug/[^/]+/?": (),
     r"/api/v1/posts/\d+/comments/?": ("cursor", "page_size"),
     r"/api/v1/tags/?": ("page", "page_size"),
+    r"/api/v1/?": (),
+    r"/api/?": (),
 }
 # Stored responses live in a cache alias of their own, so that however many
 # of them clients cause, they never evict throttle counters or users from the
@@ -431,6 +434,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only: ?format= is no switch, just an unknown parameter (a 400).
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -466,7 +471,18 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inkwell API",
     "DESCRIPTION": "Publishing platform: accounts with roles; posts, comments, "
-    "tags and likes.",
+    "tags and likes.\n\n"
+    "Query parameters: each operation takes exactly the query parameters it "
+    "documents, each at most once. Any other is a 400 VALIDATION_ERROR whose "
+    "`details` name it (`code`: `unknown_parameter`, the `message` lists the "
+    "parameters the operation takes), and one given twice is a 400 "
+    "(`repeated_parameter`). The check follows authentication, permissions "
+    "and throttling (a 401, a 403 or a 429 comes first) and precedes any "
+    "lookup (404) or body validation.\n\n"
+    "Pagination: posts and comments are cursor pages (`cursor`, `page_size`), "
+    "tags, users, API keys and the audit trail numbered pages with a count "
+    "(`page`, `page_size`); `page_size` is at most 100. Each page names its "
+    "neighbours in `next` and `previous` and in an RFC 8288 `Link` header.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -478,6 +494,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.add_error_responses",
+        "core.openapi.add_link_headers",
         "core.openapi.allow_blank_alternatives",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},

@@ -339,7 +339,9 @@ def test_paths_work_without_the_trailing_slash(
 ):
     url = f"{API}/{path.format(id=published.pk)}"
 
-    response = getattr(client_for(reader), method)(url, {"body": "Hi"})
+    # A GET's data would be query parameters, which these reads do not take.
+    data = {"body": "Hi"} if method == "post" else None
+    response = getattr(client_for(reader), method)(url, data)
 
     assert response.status_code == status, response.content
     assert "error" not in response.json()
