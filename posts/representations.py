@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from rest_framework.fields import DateTimeField
 
 from posts.excerpts import HEAD_LENGTH, excerpt_of
-from posts.models import Post
+from posts.models import Like, Post
 
 # What the shapes read, by their values() names. body_head and liked_by_me
 # are annotations (PostQuerySet.with_excerpt, with_liked_by_me).
@@ -61,6 +61,15 @@ def post_summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def post_detail(row: dict[str, Any]) -> dict[str, Any]:
     """Return the detail of one row, its tags fetched in one query."""
     return _shape(row, _tags_of([row["id"]])[row["id"]], body=True)
+
+
+def liked_by_me_overlay(posts: list[dict[str, Any]], *, user: Any) -> None:
+    """Set each post's liked_by_me for the user, in one query."""
+    ids = [post["id"] for post in posts]
+    likes = Like.objects.filter(user=user, post_id__in=ids)
+    liked = set(likes.values_list("post_id", flat=True)) if ids else set()
+    for post in posts:
+        post["liked_by_me"] = post["id"] in liked
 
 
 def _tags_of(post_ids: Iterable[int]) -> defaultdict[int, list[dict[str, str]]]:

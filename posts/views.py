@@ -10,6 +10,7 @@ no verified address.
 from functools import cached_property
 from typing import Any, cast
 
+import orjson
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,7 +29,9 @@ from core.openapi import NO_NUL
 from core.pagination import PageNumberPagination
 from core.query_parameters import QueryParametersMixin
 from core.renderers import FastJSONRenderer
+from core.response_cache import SharedPage, shared_page_of
 from posts import services
+from posts.choices import PostStatus
 from posts.filters import PostFilter, PostOrderingFilter
 from posts.models import Comment, Post, Tag
 from posts.pagination import CommentCursorPagination, PostCursorPagination
@@ -41,6 +44,7 @@ from posts.permissions import (
 )
 from posts.representations import (
     detail_rows,
+    liked_by_me_overlay,
     post_detail,
     post_summaries,
     summary_rows,
@@ -53,6 +57,21 @@ from posts.serializers import (
     PostWriteSerializer,
     TagSerializer,
 )
+
+
+def _unliked(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the posts as an anonymous reader sees them: none liked."""
+    return [{**post, "liked_by_me": False} for post in posts]
+
+
+def _public_rendering(data: dict[str, Any]) -> bytes:
+    """Render data as the posts views render it for an anonymous reader."""
+    return FastJSONRenderer().render(data, "application/json")
+
+
+def _link_header_of(shared: SharedPage) -> dict[str, str]:
+    link = shared.header("Link")
+    return {"Link": link} if link else {}
 
 
 def _is_read(request: Request) -> bool:
@@ -118,16 +137,49 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The posts the caller may read, newest published first.
+        shared = self._shared_page()
+        if shared is not None and shared.body is not None:
+            page = orjson.loads(shared.body)
+            liked_by_me_overlay(page["results"], user=request.user)
+            return Response(page, headers=_link_header_of(shared))
         rows = self.paginate_queryset(
             summary_rows(self.filter_queryset(self.get_queryset()))
         )
-        return self.get_paginated_response(post_summaries(cast(list, rows)))
+        response = self.get_paginated_response(post_summaries(cast(list, rows)))
+        if shared is not None:
+            shared.public_body = _public_rendering(
+                {**response.data, "results": _unliked(response.data["results"])}
+            )
+        return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # One post, body included.
+        return self._detail(pk=kwargs["pk"])
+
+    def _detail(self, **lookup: Any) -> Response:
+        """Answer one post found by lookup, shared with anonymous readers if public."""
+        shared = self._shared_page()
+        if shared is not None and shared.body is not None:
+            post = orjson.loads(shared.body)
+            liked_by_me_overlay([post], user=self.request.user)
+            return Response(post, headers=_link_header_of(shared))
         # Reads are AllowAny: no object permission to check on a row.
-        row = get_object_or_404(detail_rows(self.get_queryset()), pk=kwargs["pk"])
-        return Response(post_detail(row))
+        post = post_detail(
+            get_object_or_404(detail_rows(self.get_queryset()), **lookup)
+        )
+        if shared is not None and post["status"] == PostStatus.PUBLISHED:
+            shared.public_body = _public_rendering(_unliked([post])[0])
+        return Response(post)
+
+    def _shared_page(self) -> SharedPage | None:
+        """Return the public page this member's read may overlay, if it may."""
+        shared = shared_page_of(self.request)
+        if shared is None or not self.request.user.is_authenticated:
+            return None
+        status = self.request.query_params.get("status", PostStatus.PUBLISHED)
+        # Only liked_by_me differs between readers of public posts; drafts
+        # are per caller and never shared.
+        return shared if status == PostStatus.PUBLISHED else None
 
     def _read(self, post: Post) -> dict[str, Any]:
         """Return the post as the caller now sees it."""
@@ -153,14 +205,13 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
         The id route is the post's canonical URL (``Link: rel="canonical"``):
         an editor may change a slug in the admin, an id never changes.
         """
-        row = get_object_or_404(detail_rows(self.get_queryset()), slug=slug)
+        response = self._detail(slug=slug)
         # The routes take an optional slash; reverse() leaves it out, the
         # documented paths end in one.
-        path = reverse("post-detail", kwargs={"pk": row["id"]}).rstrip("/") + "/"
-        canonical = request.build_absolute_uri(path)
-        return Response(
-            post_detail(row), headers={"Link": f'<{canonical}>; rel="canonical"'}
-        )
+        path = reverse("post-detail", kwargs={"pk": response.data["id"]})
+        canonical = request.build_absolute_uri(path.rstrip("/") + "/")
+        response["Link"] = f'<{canonical}>; rel="canonical"'
+        return response
 
     @extend_schema(request=PostWriteSerializer, responses={201: PostSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

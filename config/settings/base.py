@@ -229,6 +229,15 @@ RESPONSE_CACHE_PATHS: dict[str, tuple[str, ...]] = {
     r"/api/v1/?": (),
     r"/api/?": (),
 }
+# Reads whose answer differs between callers only by liked_by_me: an
+# authenticated read of them builds on the public entry, overlays the caller's
+# likes from one query, and on a miss stores the public page it made
+# (core.response_cache.SharedPage, posts.views).
+RESPONSE_CACHE_MEMBER_PATHS: tuple[str, ...] = (
+    r"/api/v1/posts/?",
+    r"/api/v1/posts/\d+/?",
+    r"/api/v1/posts/slug/[^/]+/?",
+)
 # Stored responses live in a cache alias of their own, so that however many
 # of them clients cause, they never evict throttle counters or users from the
 # default one. Empty RESPONSE_CACHE_REDIS_URL: the same Redis as REDIS_URL.
