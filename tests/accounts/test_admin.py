@@ -73,7 +73,10 @@ def test_user_change_list_shows_short_dates(boss, admin_user):
 
     joined = timezone.localtime(admin_user.date_joined).strftime(SHORT_DATETIME_FORMAT)
     assert response.status_code == 200
-    assert f'<td class="field-date_joined">{joined}</td>' in (response.content.decode())
+    assert (
+        f'<td class="field-date_joined"><span class="nowrap">{joined}</span></td>'
+        in (response.content.decode())
+    )
 
 
 def test_change_list_searches_and_filters(boss):

@@ -46,7 +46,10 @@ def test_the_failed_task_list_shows_short_dates(failure):
 
     failed_at = timezone.localtime(failure.failed_at).strftime(SHORT_DATETIME_FORMAT)
     assert response.status_code == 200
-    assert f'<td class="field-failed_at">{failed_at}</td>' in response.content.decode()
+    assert (
+        f'<td class="field-failed_at"><span class="nowrap">{failed_at}</span></td>'
+        in response.content.decode()
+    )
 
 
 def test_the_failure_page_shows_arguments_error_and_traceback(failure):

@@ -1,7 +1,7 @@
 """The admin fits a 1280x800 screen, and refuses an editor inside its own layout."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.e2e.browser import admin_login, record_csp_violations
 from tests.e2e.deployment import (
@@ -15,7 +15,7 @@ from tests.e2e.deployment import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.gunicorn]
 
-SCREEN = {"width": 1280, "height": 800}
+SCREEN: ViewportSize = {"width": 1280, "height": 800}
 # Rows that are as wide as real ones get: long titles, e-mail addresses, names.
 LONG_TITLE = "What we learned moving a busy publication from offsets to cursors"
 # The changelists that have rows once fill_every_changelist has run.

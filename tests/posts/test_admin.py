@@ -112,7 +112,7 @@ def test_post_change_list_shows_short_dates(editor, published):
     response = admin_client(editor).get(f"{ADMIN}/post/")
 
     shown = timezone.localtime(published.published_at).strftime(SHORT_DATETIME_FORMAT)
-    assert cells(response, "published_at") == [shown]
+    assert cells(response, "published_at") == [f'<span class="nowrap">{shown}</span>']
 
 
 def test_editor_sees_a_post_author_without_a_link_to_the_users_admin(
