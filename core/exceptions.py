@@ -203,6 +203,10 @@ def _challenge(auth_header: str, exc: exceptions.APIException, message: str) -> 
     return f'{auth_header}, error="{error}", error_description="{description}"'
 
 
+# How much of a client's header a message repeats back.
+_ECHO_LIMIT = 100
+
+
 def _helpful_message(
     exc: exceptions.APIException, request: Any, view: Any
 ) -> str | None:
@@ -211,7 +215,7 @@ def _helpful_message(
         return None
     if isinstance(exc, exceptions.UnsupportedMediaType):
         accepted = " or ".join(parser.media_type for parser in request.parsers)
-        media_type = request.content_type.split(";")[0].strip()
+        media_type = request.content_type.split(";")[0].strip()[:_ECHO_LIMIT]
         if not media_type:
             return f"The request has a body but no Content-Type: send it as {accepted}."
         return f'Unsupported media type "{media_type}": send the body as {accepted}.'
@@ -219,7 +223,7 @@ def _helpful_message(
         produced = ", ".join(
             renderer.media_type for renderer in exc.available_renderers or []
         )
-        accept = request.META.get("HTTP_ACCEPT", "")
+        accept = request.META.get("HTTP_ACCEPT", "")[:_ECHO_LIMIT]
         return (
             f'The Accept header "{accept}" allows nothing this endpoint answers '
             f"with: accept {produced}."
