@@ -23,8 +23,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.models import Device
+from rest_framework_simplejwt.token_blacklist.admin import (
+    BlacklistedTokenAdmin as JwtBlacklistedTokenAdmin,
+)
+from rest_framework_simplejwt.token_blacklist.admin import (
+    OutstandingTokenAdmin as JwtOutstandingTokenAdmin,
+)
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.errors import LastAdmin
 from accounts.login_failures import (
     LoginLocked,
     login_failure_record,
@@ -44,6 +55,7 @@ from accounts.services import (
     user_update,
 )
 from accounts.throttles import client_ip
+from core.admin_site import short_datetime
 from core.errors import ApplicationError
 
 
@@ -176,8 +188,8 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         "role",
         "is_active",
         "email_verified",
-        "date_joined",
-        "last_login",
+        short_datetime("date_joined", "date joined"),
+        short_datetime("last_login", "last login"),
     )
     list_filter = ("role", "is_active", EmailVerifiedFilter)
     search_fields = ("email", "display_name")
@@ -319,9 +331,18 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
             request, partial(super().changeform_view, request, *args, **kwargs)
         )
 
-    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def delete_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        user = self.get_object(request, object_id)
+        if user is not None and _is_last_active_admin(user):
+            # The page says why instead of asking; the service refuses anyway.
+            extra_context = {**(extra_context or {}), "refusal": LastAdmin().message}
         return self._refuse_conflicts(
-            request, partial(super().delete_view, request, *args, **kwargs)
+            request, partial(super().delete_view, request, object_id, extra_context)
         )
 
     def _refuse_conflicts(
@@ -383,11 +404,23 @@ def _may_manage_users(request: HttpRequest) -> bool:
     return isinstance(request.user, User) and can_manage_users(request.user)
 
 
+def _is_last_active_admin(user: User) -> bool:
+    """Return whether user_delete would refuse the user as the last active admin."""
+    admins = User.objects.filter(role=Role.ADMIN, is_active=True)
+    return list(admins.values_list("pk", flat=True)[:2]) == [user.pk]
+
+
 @admin.register(LoginFailureCounter)
 class LoginFailureCounterAdmin(admin.ModelAdmin):
     """Who is failing to log in, read-only; deleting a row lifts that lockout."""
 
-    list_display = ("client", "scope", "count", "window_start", "expires_at")
+    list_display = (
+        "client",
+        "scope",
+        "count",
+        short_datetime("window_start", "window start"),
+        short_datetime("expires_at", "expires at"),
+    )
     list_filter = ("scope",)
     search_fields = ("client",)
     ordering = ("-window_start", "-count")
@@ -421,9 +454,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "name",
         "user",
         "scope",
-        "expires_at",
-        "last_used_at",
-        "revoked_at",
+        short_datetime("expires_at", "expires at"),
+        short_datetime("last_used_at", "last used at"),
+        short_datetime("revoked_at", "revoked at"),
     )
     list_filter = ("scope", "revoked_at")
     search_fields = ("prefix", "name", "user__email")
@@ -519,6 +552,55 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS
         )
+
+
+# SimpleJWT's own admin of the blacklist allows adding and deleting entries.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+class ReadOnlyTokenAdmin(admin.ModelAdmin):
+    """SimpleJWT's token records, for admins to look at: they change only by logins.
+
+    Rotation, logout and revocation write them (accounts.tokens); an entry
+    added, edited or deleted by hand would let a token in or lock one out
+    behind those rules' back.
+    """
+
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(ReadOnlyTokenAdmin, JwtOutstandingTokenAdmin):
+    """Every refresh token issued and not yet flushed, read-only."""
+
+    list_display: Any = (
+        "jti",
+        "user",
+        short_datetime("created_at", "created at"),
+        short_datetime("expires_at", "expires at"),
+    )
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(ReadOnlyTokenAdmin, JwtBlacklistedTokenAdmin):
+    """Refresh tokens used up (rotated) or logged out, read-only."""
+
+    list_display: Any = (
+        "token_jti",
+        "token_user",
+        short_datetime("blacklisted_at", "blacklisted at"),
+        "token_expires_at",
+    )
 
 
 # Permissions follow the role; groups are not part of Inkwell's model.

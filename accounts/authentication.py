@@ -12,14 +12,22 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.api_keys import api_key_get, api_key_touch, key_split, secret_matches
 from accounts.models import ApiKey, Role, User
-from accounts.tokens import FAMILY_CLAIM, TOKEN_VERSION_CLAIM
+from accounts.tokens import (
+    FAMILY_CLAIM,
+    TOKEN_VERSION_CLAIM,
+    access_token_decode,
+    token_refused,
+)
 from accounts.user_cache import auth_state_get
 
 WRONG_SCHEME_MESSAGE = (
     "The Authorization header must use the Bearer scheme: 'Bearer <access token>' "
     "(or 'Api-Key <key>' for an API key)."
 )
-MALFORMED_MESSAGE = "The Authorization header must be 'Bearer <access token>'."
+MALFORMED_MESSAGE = (
+    "The Authorization header must be 'Bearer <access token>': "
+    "the scheme, one space, then the token."
+)
 
 API_KEY_SCHEME = "Api-Key"
 API_KEY_MALFORMED_MESSAGE = "The Authorization header must be 'Api-Key <key>'."
@@ -34,7 +42,9 @@ class CachedUserJWTAuthentication(JWTAuthentication):
     claim is not the user's current token version (password change or reset,
     logout-all, deactivation), when its ``jti`` was denied at logout, or when
     its login family was revoked because a spent refresh token came back.
-    Every refusal is an InvalidToken, so clients always see TOKEN_INVALID.
+    Every refusal is an InvalidToken whose code names the reason (the
+    envelope's details): TOKEN_EXPIRED for an expired access token, which a
+    refresh cures, TOKEN_INVALID for the rest.
     """
 
     def get_raw_token(self, header: bytes) -> bytes | None:
@@ -49,23 +59,27 @@ class CachedUserJWTAuthentication(JWTAuthentication):
             # No credentials, or an API key: ApiKeyAuthentication's turn.
             return None
         if parts[0].lower() not in _schemes():
-            raise InvalidToken(WRONG_SCHEME_MESSAGE, code="bad_authorization_header")
+            raise InvalidToken(WRONG_SCHEME_MESSAGE, code="wrong_scheme")
         if len(parts) != 2:
-            raise InvalidToken(MALFORMED_MESSAGE, code="bad_authorization_header")
+            raise InvalidToken(MALFORMED_MESSAGE, code="malformed_header")
         return parts[1]
 
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        """Return the access token; refuse it with the reason it fails."""
+        return access_token_decode(raw_token)
+
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
+        # A deleted and a deactivated account are refused alike: even a
+        # token's holder learns no more than that it no longer works.
         state = auth_state_get(user_id=_user_id(validated_token))
-        if state is None:
-            raise InvalidToken("User not found", code="user_not_found")
-        if not state.user.is_active:
-            raise InvalidToken("User is inactive", code="user_inactive")
-        if (
-            validated_token.get(TOKEN_VERSION_CLAIM) != state.user.token_version
-            or validated_token.get(api_settings.JTI_CLAIM) in state.denied_jtis
-            or validated_token.get(FAMILY_CLAIM) in state.revoked_families
-        ):
-            raise InvalidToken("Token has been revoked.", code="token_revoked")
+        if state is None or not state.user.is_active:
+            raise token_refused("user_inactive", kind="access")
+        if validated_token.get(TOKEN_VERSION_CLAIM) != state.user.token_version:
+            raise token_refused("revoked", kind="access")
+        if validated_token.get(api_settings.JTI_CLAIM) in state.denied_jtis:
+            raise token_refused("denied", kind="access")
+        if validated_token.get(FAMILY_CLAIM) in state.revoked_families:
+            raise token_refused("family_revoked", kind="access")
         return state.user
 
 
@@ -73,9 +87,7 @@ def _user_id(token: Token) -> int:
     try:
         return int(token[api_settings.USER_ID_CLAIM])
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidToken(
-            "Token contained no recognizable user identification"
-        ) from exc
+        raise token_refused("invalid_claims", kind="access") from exc
 
 
 def _schemes() -> set[bytes]:

@@ -10,13 +10,12 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
-from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.errors import InvalidResetLink
 from accounts.models import ApiKey, User
-from accounts.tokens import refresh_token_decode
+from accounts.tokens import TokenRefused, refresh_token_decode
 from core import fields
 
 USER_FIELDS = [
@@ -155,10 +154,8 @@ class LogoutSerializer(serializers.Serializer):
     def validate_refresh(self, value: str) -> RefreshToken:
         try:
             token = refresh_token_decode(value)
-        except InvalidToken as exc:
-            raise serializers.ValidationError(
-                "Token is invalid, expired or already used.", code="token_not_valid"
-            ) from exc
+        except TokenRefused as exc:
+            raise serializers.ValidationError(f"{exc.fact}.", code=exc.reason) from exc
         if str(token.get(api_settings.USER_ID_CLAIM)) != str(
             self.context["request"].user.pk
         ):

@@ -1,21 +1,27 @@
 """JWT pairs that carry the user's token version and login family; one-use rotation."""
 
 from functools import partial
-from typing import TypedDict
+from typing import Literal, TypedDict
 
+import jwt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.exceptions import (
+    ExpiredTokenError,
+    InvalidToken,
+    TokenError,
+)
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
 )
-from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import DeniedAccessToken, RevokedTokenFamily, User
 from accounts.user_cache import auth_state_refresh
+from core.exceptions import TokenExpired
 
 # The claim holding User.token_version; a token whose claim no longer matches
 # the user row is refused (see accounts.authentication).
@@ -32,6 +38,118 @@ OTP_METHOD = "otp"
 class TokenPair(TypedDict):
     access: str
     refresh: str
+
+
+TokenKind = Literal["access", "refresh"]
+
+_LOG_IN = "log in again (POST /api/v1/auth/token/)"
+_FAMILY = "was ended because one of its refresh tokens was used twice"
+_REVOKED = (
+    "was revoked by a password change, a logout from all devices or a revocation "
+    "of the account's tokens"
+)
+_USER_INACTIVE = ("The account this token was issued to is deactivated or deleted", "")
+_SIGNATURE = "signature does not match (it was altered, or not issued by this API)"
+
+# Why a token is refused (the envelope's details code), what happened and what
+# the client should do. Only an access token's expiry is TOKEN_EXPIRED: every
+# other refusal, an expired refresh token's too, means "log in again".
+_REFUSALS: dict[TokenKind, dict[str, tuple[str, str]]] = {
+    "access": {
+        "expired": (
+            "The access token has expired",
+            "refresh it with POST /api/v1/auth/token/refresh/",
+        ),
+        "malformed": (
+            "The bearer token is not a JWT",
+            "send the access token of a login or refresh answer as "
+            "'Bearer <access token>'",
+        ),
+        "bad_signature": (f"The access token's {_SIGNATURE}", _LOG_IN),
+        "invalid_claims": ("The access token lacks a claim this API needs", _LOG_IN),
+        "wrong_token_type": (
+            "This is a refresh token, not an access token",
+            "send the access token, or spend this one with "
+            "POST /api/v1/auth/token/refresh/ for a new pair",
+        ),
+        "user_inactive": _USER_INACTIVE,
+        "revoked": (f"The access token {_REVOKED}", _LOG_IN),
+        "denied": ("The access token's session was logged out", _LOG_IN),
+        "family_revoked": (f"The access token's login {_FAMILY}", _LOG_IN),
+    },
+    "refresh": {
+        "expired": ("The refresh token has expired", _LOG_IN),
+        "malformed": (
+            "The refresh token is not a JWT",
+            "send the refresh token of a login or refresh answer",
+        ),
+        "bad_signature": (f"The refresh token's {_SIGNATURE}", _LOG_IN),
+        "invalid_claims": ("The refresh token lacks a claim this API needs", _LOG_IN),
+        "wrong_token_type": (
+            "This is an access token, not a refresh token",
+            "send the refresh token of the pair",
+        ),
+        "spent": (
+            "The refresh token was used already (each works once) or its session "
+            "was logged out",
+            _LOG_IN,
+        ),
+        "user_inactive": _USER_INACTIVE,
+        "revoked": (f"The refresh token {_REVOKED}", _LOG_IN),
+        "family_revoked": (f"The refresh token's login {_FAMILY}", _LOG_IN),
+    },
+}
+
+
+class TokenRefused(InvalidToken):
+    """A token refused for ``reason``: a 401 whose message says what to do now.
+
+    The reason is the envelope's details code; a refresh token's refusal
+    names the ``refresh`` field it came in, an access token's no field (it
+    came in the Authorization header).
+    """
+
+    def __init__(self, reason: str, *, kind: TokenKind) -> None:
+        fact, action = _REFUSALS[kind][reason]
+        self.reason = reason
+        self.fact = fact
+        message = f"{fact}: {action}." if action else f"{fact}."
+        detail = {"detail": message, "code": reason}
+        if kind == "refresh":
+            detail["field"] = "refresh"
+        super().__init__(detail)
+
+
+class AccessTokenExpired(TokenRefused, TokenExpired):
+    """An access token past its expiry: TOKEN_EXPIRED, refresh and retry."""
+
+
+def token_refused(reason: str, *, kind: TokenKind) -> TokenRefused:
+    """Return the refusal of a token of this kind for this reason."""
+    if kind == "access" and reason == "expired":
+        return AccessTokenExpired(reason, kind=kind)
+    return TokenRefused(reason, kind=kind)
+
+
+def token_error_reason(exc: TokenError) -> str:
+    """Return why SimpleJWT could not decode a token, as a refusal reason.
+
+    SimpleJWT words every decoding failure "Token is invalid"; the PyJWT error
+    it wraps says which. PyJWT checks the signature before the expiry, so
+    only a token this API signed is ever called expired.
+    """
+    if isinstance(exc, ExpiredTokenError):
+        return "expired"
+    if isinstance(exc, _WrongTokenType):
+        return "wrong_token_type"
+    if isinstance(exc, _Blacklisted):
+        return "spent"
+    cause = exc.__cause__.__cause__ if exc.__cause__ else None
+    if isinstance(cause, jwt.InvalidSignatureError | jwt.InvalidAlgorithmError):
+        return "bad_signature"
+    if isinstance(cause, jwt.DecodeError):
+        return "malformed"
+    return "invalid_claims"
 
 
 def token_pair_issue(
@@ -63,7 +181,7 @@ def token_pair_issue(
 
 
 def token_pair_refresh(*, refresh: str) -> TokenPair:
-    """Spend a refresh token once and return a new pair; raise InvalidToken if not.
+    """Spend a refresh token once and return a new pair; raise TokenRefused if not.
 
     A refresh token that was already spent (rotated, or blacklisted by a
     logout) revokes its whole family before the refusal: whoever presents
@@ -72,13 +190,13 @@ def token_pair_refresh(*, refresh: str) -> TokenPair:
     try:
         token = _SpendableRefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as exc:
-        raise InvalidToken(str(exc)) from exc
+        raise token_refused(token_error_reason(exc), kind="refresh") from exc
     try:
         return _rotate(token)
     except _SpentTokenPresented:
         # _rotate's transaction has rolled back; the revocation stands alone.
         token_family_revoke(token=token)
-        raise InvalidToken("Token is blacklisted") from None
+        raise token_refused("spent", kind="refresh") from None
 
 
 def token_family_revoke(*, token: Token) -> None:
@@ -101,7 +219,44 @@ def token_family_revoke(*, token: Token) -> None:
     transaction.on_commit(partial(auth_state_refresh, user_id=user_id))
 
 
-class _SpendableRefreshToken(RefreshToken):
+class _WrongTokenType(TokenError):
+    """The token is signed and typed, but of the other kind."""
+
+
+class _Blacklisted(TokenError):
+    """The refresh token was spent (rotated or logged out)."""
+
+
+def _check_kind(token: Token) -> None:
+    """Raise _WrongTokenType for a token typed as the other kind."""
+    token_type = token.payload.get(api_settings.TOKEN_TYPE_CLAIM)
+    if token_type is not None and token_type != token.token_type:
+        raise _WrongTokenType("Token has wrong type")
+
+
+class _AccessToken(AccessToken):
+    """SimpleJWT's access token, failing with a named reason."""
+
+    def verify_token_type(self) -> None:
+        _check_kind(self)
+        super().verify_token_type()
+
+
+class _RefreshToken(RefreshToken):
+    """SimpleJWT's refresh token, failing with a named reason."""
+
+    def verify_token_type(self) -> None:
+        _check_kind(self)
+        super().verify_token_type()
+
+    def check_blacklist(self) -> None:
+        try:
+            super().check_blacklist()
+        except TokenError as exc:
+            raise _Blacklisted(str(exc)) from exc
+
+
+class _SpendableRefreshToken(_RefreshToken):
     """A refresh token checked for signature, expiry and type, not the blacklist.
 
     ``_rotate`` checks the blacklist itself, under the row lock, where a hit
@@ -133,10 +288,12 @@ def _rotate(token: RefreshToken) -> TokenPair:
         .first()
     )
     if outstanding is None:
-        raise InvalidToken("Token is blacklisted")
+        raise token_refused("spent", kind="refresh")
+    # The account's state first: a token that logout-all, a password change or
+    # a deactivation blacklisted is refused for that, with nothing to revoke.
+    user = _current_user_for(token)
     if BlacklistedToken.objects.filter(token=outstanding).exists():
         raise _SpentTokenPresented()
-    user = _current_user_for(token)
     try:
         with transaction.atomic():
             BlacklistedToken.objects.create(token=outstanding)
@@ -158,12 +315,27 @@ def token_has_mfa(token: object) -> bool:
 def refresh_token_decode(refresh: str) -> RefreshToken:
     """Return the validated (signed, unexpired, not blacklisted) refresh token.
 
-    Raise InvalidToken otherwise.
+    Raise TokenRefused otherwise.
     """
     try:
-        return RefreshToken(refresh)  # type: ignore[arg-type]
+        return _RefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as exc:
-        raise InvalidToken(str(exc)) from exc
+        raise token_refused(token_error_reason(exc), kind="refresh") from exc
+
+
+def access_token_decode(raw: bytes) -> AccessToken:
+    """Return the validated (signed, unexpired) access token; raise TokenRefused."""
+    try:
+        return _AccessToken(raw)  # type: ignore[arg-type]
+    except ExpiredTokenError as exc:
+        # Signed by this API (PyJWT checks the signature first), only stale:
+        # a stale refresh token sent as a bearer is still the wrong kind.
+        claims = jwt.decode(raw, options={"verify_signature": False})
+        if claims.get(api_settings.TOKEN_TYPE_CLAIM) != AccessToken.token_type:
+            raise token_refused("wrong_token_type", kind="access") from exc
+        raise token_refused("expired", kind="access") from exc
+    except TokenError as exc:
+        raise token_refused(token_error_reason(exc), kind="access") from exc
 
 
 def _current_user_for(token: RefreshToken) -> User:
@@ -175,12 +347,12 @@ def _current_user_for(token: RefreshToken) -> User:
     user_id = _user_id(token)
     user = None if user_id is None else User.objects.filter(pk=user_id).first()
     if user is None or not user.is_active:
-        raise InvalidToken("No active account found for the given token.")
+        raise token_refused("user_inactive", kind="refresh")
     if token.get(TOKEN_VERSION_CLAIM) != user.token_version:
-        raise InvalidToken("Token has been revoked.")
+        raise token_refused("revoked", kind="refresh")
     family = token.get(FAMILY_CLAIM)
     if family and RevokedTokenFamily.objects.filter(family=family).exists():
-        raise InvalidToken("Token has been revoked.")
+        raise token_refused("family_revoked", kind="refresh")
     return user
 
 

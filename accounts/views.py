@@ -219,7 +219,15 @@ class TokenRefreshView(PublicTokenView):
         responses={200: serializers.TokenPairSerializer},
     )
     def post(self, request: Request) -> Response:
-        """Spend a refresh token for a new pair (the old refresh is blacklisted)."""
+        """Spend a refresh token for a new pair (the old refresh is blacklisted).
+
+        A refused refresh token is a 401 ``TOKEN_INVALID``, an expired one too
+        (never ``TOKEN_EXPIRED``, which means "refresh"): log in again.
+        ``details[0].code`` on field ``refresh`` says why: ``expired``,
+        ``spent`` (used already, or logged out), ``revoked``,
+        ``family_revoked``, ``user_inactive``, ``wrong_token_type``,
+        ``malformed``, ``bad_signature`` or ``invalid_claims``.
+        """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(token_pair_refresh(**serializer.validated_data))
@@ -235,7 +243,11 @@ class LogoutView(QueryParametersMixin, generics.GenericAPIView):
         request=serializers.LogoutSerializer, responses={204: OpenApiResponse()}
     )
     def post(self, request: Request) -> Response:
-        """End this session: its access token and refresh token stop working."""
+        """End this session: its access token and refresh token stop working.
+
+        A refresh token that cannot be ended is a 400 on ``refresh`` whose
+        code says why, as for a refresh: ``expired``, ``spent``, ``malformed``…
+        """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user_logout(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("core.favicon")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs.swagger_ui, name="docs"),
     path("api/redoc/", api_docs.redoc, name="redoc"),

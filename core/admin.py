@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin_site import short_datetime
 from core.background import task_retry
 from core.models import FailedTask, ScheduledRun, WorkerHeartbeat
 
@@ -40,7 +41,13 @@ class RetriedFilter(admin.SimpleListFilter):
 
 @admin.register(FailedTask)
 class FailedTaskAdmin(ReadOnlyAdmin):
-    list_display = ("task_name", "error_class", "attempts", "failed_at", "retried_at")
+    list_display = (
+        "task_name",
+        "error_class",
+        "attempts",
+        short_datetime("failed_at", "failed at"),
+        short_datetime("retried_at", "retried at"),
+    )
     list_filter = (RetriedFilter, "task_path")
     search_fields = ("task_path", "error_class", "error_message", "task_id")
     date_hierarchy = "failed_at"
@@ -82,11 +89,21 @@ class FailedTaskAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
-    list_display = ("worker_id", "hostname", "pid", "started_at", "last_seen")
+    list_display = (
+        "worker_id",
+        "hostname",
+        "pid",
+        short_datetime("started_at", "started at"),
+        short_datetime("last_seen", "last seen"),
+    )
 
 
 @admin.register(ScheduledRun)
 class ScheduledRunAdmin(ReadOnlyAdmin):
-    list_display = ("job", "due_at", "enqueued_at")
+    list_display = (
+        "job",
+        short_datetime("due_at", "due at"),
+        short_datetime("enqueued_at", "enqueued at"),
+    )
     list_filter = ("job",)
     date_hierarchy = "due_at"

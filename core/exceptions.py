@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -36,20 +37,35 @@ from core.errors import (
 logger = logging.getLogger(__name__)
 
 
-# Authentication failures that concern a presented token rather than a
-# username and password.
+class TokenExpired(InvalidToken):
+    """An access token past its expiry: the client should refresh it and retry."""
+
+    default_detail = gettext_lazy("The access token has expired.")
+    default_code = "expired"
+
+
+# Authentication failures SimpleJWT raises that concern a presented token
+# rather than a username and password.
 _TOKEN_FAILURE_CODES = {
     "token_not_valid",
     "user_not_found",
     "user_inactive",
     "bad_authorization_header",
-    "token_revoked",
+}
+
+# The RFC 6750 error a refused bearer token's challenge names, by details
+# code: none for another scheme (section 3.1: as if no credentials were
+# sent), invalid_request for a malformed header, else invalid_token.
+_CHALLENGE_ERRORS: dict[str, str | None] = {
+    "wrong_scheme": None,
+    "malformed_header": "invalid_request",
 }
 
 _CODE_BY_EXCEPTION: list[tuple[type[exceptions.APIException], str]] = [
     (exceptions.ValidationError, "VALIDATION_ERROR"),
     (exceptions.ParseError, "PARSE_ERROR"),
     (exceptions.NotAuthenticated, "NOT_AUTHENTICATED"),
+    (TokenExpired, "TOKEN_EXPIRED"),
     (InvalidToken, "TOKEN_INVALID"),
     (exceptions.AuthenticationFailed, "AUTHENTICATION_FAILED"),
     (exceptions.PermissionDenied, "PERMISSION_DENIED"),
@@ -106,15 +122,18 @@ class ApiError:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """Render any exception raised in a DRF view as the error envelope."""
-    error = error_for(exc)
+    error = error_for(exc, request=context.get("request"), view=context.get("view"))
     body = error_body(code=error.code, message=error.message, details=error.details)
     return Response(body, status=error.status, headers=error.headers)
 
 
-def error_for(exc: Exception) -> ApiError:
-    """Return how the envelope renders an exception, from DRF or anywhere else."""
+def error_for(exc: Exception, *, request: Any = None, view: Any = None) -> ApiError:
+    """Return how the envelope renders an exception, from DRF or anywhere else.
+
+    With the DRF request and view, a 405, 406 or 415 says what would work.
+    """
     if isinstance(exc, exceptions.APIException):
-        return _from_drf(exc)
+        return _from_drf(exc, request, view)
     code = next((c for kind, c in EXCEPTION_CODES if isinstance(exc, kind)), None)
     _log(exc, code)
     code = code or "INTERNAL_ERROR"
@@ -132,20 +151,96 @@ def error_for(exc: Exception) -> ApiError:
     )
 
 
-def _from_drf(exc: exceptions.APIException) -> ApiError:
+def _from_drf(exc: exceptions.APIException, request: Any, view: Any) -> ApiError:
     headers = {}
     wait = getattr(exc, "wait", None)
     if isinstance(exc, exceptions.Throttled) and wait is not None:
         headers["Retry-After"] = _retry_after(wait)
-    auth_header = getattr(exc, "auth_header", None)
-    if auth_header:
-        # DRF adds WWW-Authenticate in the view; keep the header it chose.
-        headers["WWW-Authenticate"] = auth_header
+    details: list[dict[str, Any]] = []
     if isinstance(exc, exceptions.ValidationError):
         message, details = "Invalid input.", list(flatten_errors(exc.detail))
+    elif isinstance(exc, exceptions.AuthenticationFailed):
+        # One detail with the reason, so a client can tell "refresh" from
+        # "log in again" from "fix the header" without parsing the sentence.
+        message = _message(exc.detail)
+        details = [
+            {"field": _field(exc.detail), "code": _reason(exc), "message": message}
+        ]
     else:
-        message, details = _message(exc.detail), []
+        message = _helpful_message(exc, request, view) or _message(exc.detail)
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        # DRF adds WWW-Authenticate in the view; keep the scheme it chose.
+        headers["WWW-Authenticate"] = _challenge(auth_header, exc, message)
     return ApiError(_envelope_code(exc), exc.status_code, message, details, headers)
+
+
+def _reason(exc: exceptions.AuthenticationFailed) -> str:
+    """Return the code an authentication failure was raised with."""
+    detail = exc.detail
+    if isinstance(detail, dict):
+        return str(detail.get("code") or exc.default_code)
+    return str(exc.get_codes())
+
+
+def _field(detail: Any) -> str | None:
+    """Return the request field a refused credential came in, if it is one."""
+    field = detail.get("field") if isinstance(detail, dict) else None
+    return str(field) if field else None
+
+
+def _challenge(auth_header: str, exc: exceptions.APIException, message: str) -> str:
+    """Return the WWW-Authenticate value, naming a bearer token's error (RFC 6750)."""
+    if not isinstance(exc, InvalidToken) or not auth_header.startswith("Bearer "):
+        return auth_header
+    error = _CHALLENGE_ERRORS.get(_reason(exc), "invalid_token")
+    if error is None:
+        return auth_header
+    # A quoted-string of RFC 6750's error_description may hold no '"' or '\'.
+    description = "".join(
+        char for char in message if " " <= char <= "~" and char not in '"\\'
+    )
+    return f'{auth_header}, error="{error}", error_description="{description}"'
+
+
+# How much of a client's header a message repeats back.
+_ECHO_LIMIT = 100
+
+
+def _helpful_message(
+    exc: exceptions.APIException, request: Any, view: Any
+) -> str | None:
+    """Return what a 405, 406 or 415 should say: what the endpoint takes instead."""
+    if request is None:
+        return None
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        accepted = " or ".join(parser.media_type for parser in request.parsers)
+        media_type = request.content_type.split(";")[0].strip()[:_ECHO_LIMIT]
+        if not media_type:
+            return f"The request has a body but no Content-Type: send it as {accepted}."
+        return f'Unsupported media type "{media_type}": send the body as {accepted}.'
+    if isinstance(exc, exceptions.NotAcceptable):
+        produced = ", ".join(
+            renderer.media_type for renderer in exc.available_renderers or []
+        )
+        accept = request.META.get("HTTP_ACCEPT", "")[:_ECHO_LIMIT]
+        return (
+            f'The Accept header "{accept}" allows nothing this endpoint answers '
+            f"with: accept {produced}."
+        )
+    if isinstance(exc, exceptions.MethodNotAllowed) and view is not None:
+        allowed = ", ".join(_allowed_methods(view))
+        return f'Method "{request.method}" is not allowed here: use {allowed}.'
+    return None
+
+
+def _allowed_methods(view: Any) -> list[str]:
+    """Return the methods the view answers (OPTIONS only with a metadata class)."""
+    return [
+        method
+        for method in view.allowed_methods
+        if method != "OPTIONS" or view.metadata_class is not None
+    ]
 
 
 def _log(exc: Exception, code: str | None) -> None:

@@ -37,7 +37,12 @@ ERROR_ENVELOPE_SCHEMA: dict[str, Any] = {
                 "details": {
                     "type": "array",
                     "description": "One entry per invalid field; nested fields "
-                    "use dotted paths such as `tags.3`.",
+                    "use dotted paths such as `tags.3`. A refused credential (401) "
+                    "has one entry whose `code` says why (for a token: `expired`, "
+                    "`malformed`, `bad_signature`, `wrong_token_type`, `revoked`, "
+                    "`denied`, `family_revoked`, `spent`, `user_inactive`, …) and "
+                    "whose `field` is the body field it came in (`refresh`), or "
+                    "null for the Authorization header.",
                     "items": {
                         "type": "object",
                         "required": ["field", "code", "message"],
@@ -67,7 +72,14 @@ _RETRY_AFTER = {
 # status: (description, extra headers, applies to body-carrying methods only)
 ERROR_RESPONSES: dict[str, tuple[str, dict[str, Any], bool]] = {
     "400": ("Invalid input or malformed JSON.", {}, False),
-    "401": ("Missing, invalid, expired or revoked credentials.", {}, False),
+    "401": (
+        "No credentials (NOT_AUTHENTICATED); an expired access token "
+        "(TOKEN_EXPIRED: refresh it and retry); any other refused token "
+        "(TOKEN_INVALID: log in again, or fix the Authorization header); a wrong "
+        "password or API key (AUTHENTICATION_FAILED). `details[0].code` says why.",
+        {},
+        False,
+    ),
     "403": (
         "Authenticated, but the role does not allow this (PERMISSION_DENIED), "
         "or the e-mail address is not verified yet (EMAIL_NOT_VERIFIED).",
@@ -75,10 +87,10 @@ ERROR_RESPONSES: dict[str, tuple[str, dict[str, Any], bool]] = {
         False,
     ),
     "404": ("No such resource, or not visible to the caller.", {}, False),
-    "406": ("The Accept header excludes JSON.", {}, False),
+    "406": ("The Accept header excludes application/json.", {}, False),
     "409": ("The request clashes with the current state.", {}, True),
     "413": ("The request body is too large.", {}, True),
-    "415": ("The request body is not JSON.", {}, True),
+    "415": ("The request body is not sent as application/json.", {}, True),
     "429": ("Too many requests.", _RETRY_AFTER, False),
     "500": ("Unexpected error; the request id identifies it in the logs.", {}, False),
     "503": (

@@ -19,6 +19,16 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return error
 
 
+def assert_refusal(
+    response: Any, code: str, reason: str, *, field: str | None = None
+) -> dict[str, Any]:
+    """Assert a 401 with the code and one detail naming the reason; return it."""
+    error = assert_error(response, 401, code)
+    expected = [{"field": field, "code": reason, "message": error["message"]}]
+    assert error["details"] == expected, error
+    return error
+
+
 def error_fields(response: Any) -> set[str]:
     """Return the fields named in a VALIDATION_ERROR envelope."""
     error = assert_error(response, 400, "VALIDATION_ERROR")

@@ -4,12 +4,17 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
 
 from accounts.models import Role, User
 from accounts.services import user_revoke_tokens
 from accounts.tokens import token_pair_issue
 from accounts.user_cache import auth_state_get
+from core.admin_site import SHORT_DATETIME_FORMAT
 from posts.services import post_create
 from tests.accounts.factories import (
     DEFAULT_PASSWORD,
@@ -63,6 +68,17 @@ def test_admin_sees_the_user_change_list(boss):
     assert "Listed Person" in content
 
 
+def test_user_change_list_shows_short_dates(boss, admin_user):
+    response = boss.get(reverse(CHANGELIST))
+
+    joined = timezone.localtime(admin_user.date_joined).strftime(SHORT_DATETIME_FORMAT)
+    assert response.status_code == 200
+    assert (
+        f'<td class="field-date_joined"><span class="nowrap">{joined}</span></td>'
+        in (response.content.decode())
+    )
+
+
 def test_change_list_searches_and_filters(boss):
     UserFactory.create(email="turing@example.com", role=Role.AUTHOR)
     UserFactory.create(email="hopper@example.com", role=Role.EDITOR)
@@ -90,6 +106,17 @@ def test_admin_sees_the_change_form_with_read_only_audit_fields(boss):
     assert "Token version" in content
     assert "the password itself is never stored" in content
     assert user.password not in content
+
+
+def test_editor_is_refused_users_on_a_page_of_the_admin(admin_user):
+    editor = admin_client(UserFactory.create(role=Role.EDITOR))
+
+    response = editor.get(change_url(admin_user))
+
+    assert response.status_code == 403
+    assert response.context["site_header"] == "Inkwell administration"
+    assert response.context["has_permission"] is True
+    assert "Back to the admin index" in response.content.decode()
 
 
 def test_editor_gets_403_on_the_users_admin(admin_user):
@@ -286,6 +313,117 @@ def test_deleting_the_last_admin_is_refused_with_a_message(boss, admin_user):
 
     assert any("last active admin" in m for m in messages_of(response))
     assert User.objects.filter(pk=admin_user.pk).exists()
+
+
+# Django's button on the delete page (with a typographic apostrophe).
+CONFIRM = "Yes, I\u2019m sure"
+
+
+def test_the_last_admin_delete_page_offers_no_confirmation(boss, admin_user):
+    response = boss.get(reverse("admin:accounts_user_delete", args=[admin_user.pk]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "The last active admin cannot be demoted" in content
+    assert CONFIRM not in content
+    assert 'name="post"' not in content
+    assert f'href="{change_url(admin_user)}" class="button">Back to the user' in (
+        content
+    )
+
+
+def test_another_admin_delete_page_still_offers_the_confirmation(boss, admin_user):
+    other = UserFactory.create(role=Role.ADMIN)
+
+    response = boss.get(reverse("admin:accounts_user_delete", args=[other.pk]))
+
+    assert response.status_code == 200
+    assert CONFIRM in response.content.decode()
+    assert "last active admin" not in response.content.decode()
+
+
+def test_the_bulk_delete_action_cannot_delete_the_last_admin(boss, admin_user):
+    response = run_action(boss, "delete_selected", admin_user)
+
+    assert response.status_code == 200
+    assert "No action selected." in messages_of(response)
+    assert CONFIRM not in response.content.decode()
+    assert User.objects.filter(pk=admin_user.pk).exists()
+
+
+# --- The token blacklist --------------------------------------------------------
+
+TOKEN_MODELS = ["outstandingtoken", "blacklistedtoken"]
+
+
+@pytest.fixture
+def blacklisted(admin_user):
+    """An outstanding refresh token of the admin, blacklisted."""
+    token = OutstandingToken.objects.create(
+        user=admin_user,
+        jti="0123456789abcdef",
+        token="refresh",
+        expires_at=timezone.now(),
+    )
+    BlacklistedToken.objects.create(token=token)
+    return token
+
+
+def token_url(model: str, view: str, *args: object) -> str:
+    return reverse(f"admin:token_blacklist_{model}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", TOKEN_MODELS)
+def test_admins_list_the_token_blacklist_without_add_or_actions(
+    boss, blacklisted, model
+):
+    response = boss.get(token_url(model, "changelist"))
+
+    assert response.status_code == 200
+    assert response.context["has_add_permission"] is False
+    assert response.context["action_form"] is None
+    assert "0123456789abcdef" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", TOKEN_MODELS)
+def test_the_token_blacklist_cannot_be_added_to(boss, blacklisted, model):
+    response = boss.get(token_url(model, "add"))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("model", TOKEN_MODELS)
+def test_a_token_blacklist_entry_is_shown_read_only(boss, blacklisted, model):
+    pk = (
+        blacklisted.pk
+        if model == "outstandingtoken"
+        else blacklisted.blacklistedtoken.pk
+    )
+    url = token_url(model, "change", pk)
+
+    page = boss.get(url)
+    changed = boss.post(url, {"jti": "changed"})
+    deleted = boss.post(token_url(model, "delete", pk), {"post": "yes"})
+
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert 'name="_save"' not in page.content.decode()
+    assert changed.status_code == 403
+    assert deleted.status_code == 403
+    assert OutstandingToken.objects.filter(jti="0123456789abcdef").exists()
+    assert BlacklistedToken.objects.filter(token=blacklisted).exists()
+
+
+def test_editors_cannot_see_the_token_blacklist(blacklisted):
+    editor = admin_client(UserFactory.create(role=Role.EDITOR))
+
+    index = editor.get(reverse("admin:index"))
+    changelist = editor.get(token_url("outstandingtoken", "changelist"))
+
+    assert "token_blacklist" not in {
+        app["app_label"] for app in index.context["app_list"]
+    }
+    assert changelist.status_code == 403
 
 
 # --- The password page ------------------------------------------------------------

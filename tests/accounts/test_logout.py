@@ -1,7 +1,10 @@
 """Ending sessions: auth/logout/ (one session) and auth/logout-all/ (every one)."""
 
+from datetime import UTC, datetime
+
 import jwt
 import pytest
+from freezegun import freeze_time
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from accounts.models import DeniedAccessToken, User
@@ -65,8 +68,46 @@ def test_logout_with_an_invalid_refresh_token_is_refused(api_client, login):
         LOGOUT_URL, {"refresh": "garbage"}
     )
 
-    assert error_fields(response) == {"refresh"}
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert error["details"] == [
+        {
+            "field": "refresh",
+            "code": "malformed",
+            "message": "The refresh token is not a JWT.",
+        }
+    ]
     assert bearer(api_client, pair["access"]).get(ME_URL).status_code == 200
+
+
+def test_logout_with_an_expired_refresh_token_says_it_expired(api_client, login):
+    with freeze_time("2026-01-01 12:00:00"):
+        stale = login(UserFactory.create())["refresh"]
+    with freeze_time(datetime(2026, 1, 3, 12, tzinfo=UTC)):
+        pair = login(UserFactory.create(email="ada@example.com"))
+        response = bearer(api_client, pair["access"]).post(
+            LOGOUT_URL, {"refresh": stale}
+        )
+
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert error["details"] == [
+        {
+            "field": "refresh",
+            "code": "expired",
+            "message": "The refresh token has expired.",
+        }
+    ]
+
+
+def test_logout_with_a_spent_refresh_token_says_it_was_used(api_client, login):
+    pair = login(UserFactory.create())
+    api_client.post(f"{API}/auth/token/refresh/", {"refresh": pair["refresh"]})
+
+    response = bearer(api_client, pair["access"]).post(
+        LOGOUT_URL, {"refresh": pair["refresh"]}
+    )
+
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert [(d["field"], d["code"]) for d in error["details"]] == [("refresh", "spent")]
 
 
 def test_logout_needs_authentication(api_client, login):

@@ -1,8 +1,11 @@
 """Logging in and refreshing: auth/token/ and auth/token/refresh/."""
 
+from datetime import UTC, datetime
+
 import jwt
 import pytest
 from django.conf import settings
+from freezegun import freeze_time
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
@@ -10,7 +13,7 @@ from rest_framework_simplejwt.token_blacklist.models import (
 
 from accounts.models import User
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.accounts.helpers import API, assert_error, bearer
+from tests.accounts.helpers import API, assert_error, assert_refusal, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -147,8 +150,11 @@ def test_a_refresh_token_works_only_once(api_client, login):
 
     response = api_client.post(REFRESH_URL, {"refresh": pair["refresh"]})
 
-    error = assert_error(response, 401, "TOKEN_INVALID")
-    assert error["message"] == "Token is blacklisted"
+    error = assert_refusal(response, "TOKEN_INVALID", "spent", field="refresh")
+    assert error["message"] == (
+        "The refresh token was used already (each works once) or its session was "
+        "logged out: log in again (POST /api/v1/auth/token/)."
+    )
 
 
 def test_refreshed_access_token_carries_the_current_token_version(api_client, login):
@@ -159,7 +165,7 @@ def test_refreshed_access_token_carries_the_current_token_version(api_client, lo
 
     response = api_client.post(REFRESH_URL, {"refresh": pair["refresh"]})
 
-    assert_error(response, 401, "TOKEN_INVALID")
+    assert_refusal(response, "TOKEN_INVALID", "revoked", field="refresh")
 
 
 def test_rotated_pair_is_stamped_with_the_version_read_from_the_database(
@@ -182,7 +188,7 @@ def test_refresh_of_a_deleted_user_is_a_401_not_a_500(api_client, login):
 
     response = api_client.post(REFRESH_URL, {"refresh": pair["refresh"]})
 
-    assert_error(response, 401, "TOKEN_INVALID")
+    assert_refusal(response, "TOKEN_INVALID", "user_inactive", field="refresh")
 
 
 def test_refresh_of_a_deactivated_user_is_refused(api_client, login):
@@ -192,7 +198,7 @@ def test_refresh_of_a_deactivated_user_is_refused(api_client, login):
 
     response = api_client.post(REFRESH_URL, {"refresh": pair["refresh"]})
 
-    assert_error(response, 401, "TOKEN_INVALID")
+    assert_refusal(response, "TOKEN_INVALID", "user_inactive", field="refresh")
 
 
 def test_an_access_token_cannot_be_used_to_refresh(api_client, login):
@@ -200,14 +206,62 @@ def test_an_access_token_cannot_be_used_to_refresh(api_client, login):
 
     response = api_client.post(REFRESH_URL, {"refresh": pair["access"]})
 
-    error = assert_error(response, 401, "TOKEN_INVALID")
-    assert error["message"] == "Token has wrong type"
+    error = assert_refusal(
+        response, "TOKEN_INVALID", "wrong_token_type", field="refresh"
+    )
+    assert error["message"] == (
+        "This is an access token, not a refresh token: "
+        "send the refresh token of the pair."
+    )
 
 
 def test_garbage_refresh_token_is_refused(api_client):
     response = api_client.post(REFRESH_URL, {"refresh": "garbage"})
 
-    assert_error(response, 401, "TOKEN_INVALID")
+    assert_refusal(response, "TOKEN_INVALID", "malformed", field="refresh")
+
+
+def test_an_expired_refresh_token_means_log_in_again(api_client, login):
+    with freeze_time("2026-01-01 12:00:00"):
+        pair = login(UserFactory.create())
+
+    with freeze_time(datetime(2026, 1, 3, 12, tzinfo=UTC)):
+        response = api_client.post(REFRESH_URL, {"refresh": pair["refresh"]})
+
+    # Not TOKEN_EXPIRED: that says "refresh", which cannot help here.
+    error = assert_refusal(response, "TOKEN_INVALID", "expired", field="refresh")
+    assert error["message"] == (
+        "The refresh token has expired: log in again (POST /api/v1/auth/token/)."
+    )
+
+
+def test_a_refresh_token_signed_with_another_key_is_a_bad_signature(api_client, login):
+    pair = login(UserFactory.create())
+    payload = jwt.decode(pair["refresh"], options={"verify_signature": False})
+    forged = jwt.encode(payload, "another-key-that-is-long-enough-too", "HS256")
+
+    response = api_client.post(REFRESH_URL, {"refresh": forged})
+
+    assert_refusal(response, "TOKEN_INVALID", "bad_signature", field="refresh")
+
+
+def test_a_refresh_token_of_a_revoked_family_says_so(api_client, login):
+    stolen = login(UserFactory.create())
+    rotated = api_client.post(REFRESH_URL, {"refresh": stolen["refresh"]}).json()
+    api_client.post(REFRESH_URL, {"refresh": stolen["refresh"]})  # reused
+
+    response = api_client.post(REFRESH_URL, {"refresh": rotated["refresh"]})
+
+    error = assert_refusal(response, "TOKEN_INVALID", "family_revoked", field="refresh")
+    assert "used twice" in error["message"]
+
+
+def test_a_refused_refresh_names_the_token_error_in_its_challenge(api_client):
+    response = api_client.post(REFRESH_URL, {"refresh": "garbage"})
+
+    assert response["WWW-Authenticate"].startswith(
+        'Bearer realm="api", error="invalid_token", error_description="The refresh'
+    )
 
 
 def test_refresh_requires_the_refresh_field(api_client):

@@ -101,7 +101,10 @@ def test_database_unreachable_is_503_with_retry_after(client):
 def test_method_not_allowed_is_405_envelope(client):
     response = client.delete("/api/v1/_test/boom/")
 
-    assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+    error = assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+    assert error["message"] == (
+        'Method "DELETE" is not allowed here: use GET, POST, HEAD.'
+    )
 
 
 def test_validation_errors_use_dotted_paths_for_nested_and_list_fields(client):
@@ -131,14 +134,39 @@ def test_malformed_json_is_parse_error(client):
     assert_envelope(response, 400, "PARSE_ERROR")
 
 
-def test_non_json_body_is_unsupported_media_type(client):
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "text/plain"]
+)
+def test_non_json_body_is_unsupported_media_type(client, content_type):
     response = client.post(
-        "/api/v1/_test/boom/",
-        data="title=x",
-        content_type="application/x-www-form-urlencoded",
+        "/api/v1/_test/boom/", data="title=x", content_type=content_type
     )
 
-    assert_envelope(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+    error = assert_envelope(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert error["message"] == (
+        f'Unsupported media type "{content_type}": send the body as application/json.'
+    )
+
+
+def test_a_multipart_form_is_told_to_send_json(client):
+    response = client.post("/api/v1/_test/boom/", data={"title": "x"})
+
+    error = assert_envelope(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert error["message"] == (
+        'Unsupported media type "multipart/form-data": '
+        "send the body as application/json."
+    )
+
+
+def test_a_body_without_content_type_is_told_to_name_json(client):
+    response = client.generic(
+        "POST", "/api/v1/_test/boom/", data='{"title": "x"}', content_type=""
+    )
+
+    error = assert_envelope(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert error["message"] == (
+        "The request has a body but no Content-Type: send it as application/json."
+    )
 
 
 def test_body_over_the_limit_is_413_envelope(client, settings):
@@ -193,6 +221,25 @@ def test_simplejwt_user_lookup_failures_are_token_invalid():
     assert response.status_code == 401
     assert response.data["error"]["code"] == "TOKEN_INVALID"
     assert response.data["error"]["message"] == "User not found"
+    assert response.data["error"]["details"] == [
+        {"field": None, "code": "user_not_found", "message": "User not found"}
+    ]
+
+
+def test_an_expired_token_has_a_code_of_its_own():
+    from core.exceptions import TokenExpired, api_exception_handler
+
+    response = api_exception_handler(TokenExpired(), {})
+
+    assert response.status_code == 401
+    assert response.data["error"]["code"] == "TOKEN_EXPIRED"
+    assert response.data["error"]["details"] == [
+        {
+            "field": None,
+            "code": "expired",
+            "message": "The access token has expired.",
+        }
+    ]
 
 
 def test_wrong_credentials_are_authentication_failed():
@@ -203,15 +250,21 @@ def test_wrong_credentials_are_authentication_failed():
     response = api_exception_handler(exceptions.AuthenticationFailed(), {})
 
     assert response.data["error"]["code"] == "AUTHENTICATION_FAILED"
+    assert response.data["error"]["details"][0]["code"] == "authentication_failed"
 
 
 def test_options_is_not_allowed_on_api_views(client):
     response = client.options("/api/v1/auth/token/")
 
-    assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+    error = assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+    assert error["message"] == 'Method "OPTIONS" is not allowed here: use POST.'
 
 
 def test_an_accept_header_without_json_is_406_envelope(client):
     response = client.get("/api/v1/tags/", HTTP_ACCEPT="text/html")
 
-    assert_envelope(response, 406, "NOT_ACCEPTABLE")
+    error = assert_envelope(response, 406, "NOT_ACCEPTABLE")
+    assert error["message"] == (
+        'The Accept header "text/html" allows nothing this endpoint answers with: '
+        "accept application/json."
+    )

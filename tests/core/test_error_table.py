@@ -57,3 +57,11 @@ def test_the_schema_documents_exactly_the_table_of_codes():
 
 def test_every_documented_error_status_has_a_code():
     assert {int(status) for status in ERROR_RESPONSES} <= set(ERRORS.values())
+
+
+def test_the_readme_names_every_code_of_the_table():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+
+    missing = [code for code in ERRORS if f"`{code}`" not in readme]
+
+    assert missing == []

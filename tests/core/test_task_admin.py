@@ -3,9 +3,11 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Role
+from core.admin_site import SHORT_DATETIME_FORMAT
 from core.background import enqueue
 from core.models import FailedTask
 from tests.accounts.factories import UserFactory
@@ -37,6 +39,17 @@ def test_admins_see_the_failed_task_with_its_error_and_attempts(failure):
     page = response.content.decode()
     assert "crash" in page
     assert "builtins.ValueError" in page
+
+
+def test_the_failed_task_list_shows_short_dates(failure):
+    response = client_for(Role.ADMIN).get(CHANGELIST)
+
+    failed_at = timezone.localtime(failure.failed_at).strftime(SHORT_DATETIME_FORMAT)
+    assert response.status_code == 200
+    assert (
+        f'<td class="field-failed_at"><span class="nowrap">{failed_at}</span></td>'
+        in response.content.decode()
+    )
 
 
 def test_the_failure_page_shows_arguments_error_and_traceback(failure):

@@ -1,10 +1,15 @@
 """Content in the Django admin: who gets in, and saves that go through services."""
 
+import re
+
 import pytest
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from core.admin_site import SHORT_DATETIME_FORMAT
 from posts import services
 from posts.errors import TagNameTaken
 from posts.models import Comment, Post, PostStatus, Tag
@@ -56,6 +61,99 @@ def test_post_change_list_queries_do_not_grow_with_posts(editor, author):
         services.post_create(author=author, title=f"post {n}", tags=["a", f"t{n}"])
 
     assert queries() == few
+
+
+def column_titles(response) -> list[str]:
+    """Return the changelist's column headings, without the checkbox column."""
+    headers = list(result_headers(response.context["cl"]))[1:]
+    return [str(header["text"]).capitalize() for header in headers]
+
+
+def cells(response, column: str) -> list[str]:
+    """Return the text of each row's cell in the column (its CSS class name)."""
+    pattern = (
+        rf'<t[dh] class="field-{column}[^"]*">(?:<a [^>]*>)?(.*?)(?:</a>)?</t[dh]>'
+    )
+    return re.findall(pattern, response.content.decode())
+
+
+def test_post_change_list_has_short_columns(editor, published):
+    response = admin_client(editor).get(f"{ADMIN}/post/")
+
+    assert response.status_code == 200
+    assert column_titles(response) == [
+        "Title",
+        "Slug",
+        "Author",
+        "Status",
+        "Published",
+        "Likes",
+        "Comments",
+    ]
+
+
+def test_posts_titled_alike_are_told_apart_by_their_slugs(editor, author):
+    posts = [services.post_create(author=author, title="Weekly notes") for _ in "ab"]
+
+    response = admin_client(editor).get(f"{ADMIN}/post/")
+
+    assert cells(response, "title") == ["Weekly notes", "Weekly notes"]
+    assert sorted(cells(response, "slug")) == sorted(post.slug for post in posts)
+    assert posts[0].slug != posts[1].slug
+
+
+def test_post_change_list_names_authors_by_display_name(editor, published):
+    response = admin_client(editor).get(f"{ADMIN}/post/")
+
+    assert cells(response, "author_name") == ["Aria Author"]
+
+
+def test_post_change_list_shows_short_dates(editor, published):
+    response = admin_client(editor).get(f"{ADMIN}/post/")
+
+    shown = timezone.localtime(published.published_at).strftime(SHORT_DATETIME_FORMAT)
+    assert cells(response, "published_at") == [f'<span class="nowrap">{shown}</span>']
+
+
+def test_editor_sees_a_post_author_without_a_link_to_the_users_admin(
+    editor, admin_user, published
+):
+    url = f"{ADMIN}/post/{published.pk}/change/"
+
+    editor_form = admin_client(editor).get(url)
+    admin_form = admin_client(admin_user).get(url)
+
+    assert editor_form.status_code == 200
+    assert "Aria Author" in editor_form.content.decode()
+    assert "/admin/accounts/" not in editor_form.content.decode()
+    assert "/admin/accounts/user/" in admin_form.content.decode()
+
+
+def test_editor_sees_the_history_without_links_to_the_users_admin(
+    editor, admin_user, published
+):
+    # As if an admin had made the post: its history names them.
+    history = Post.history  # type: ignore[attr-defined]
+    history.filter(id=published.pk).update(history_user=admin_user)
+    url = f"{ADMIN}/post/{published.pk}/history/"
+
+    editor_history = admin_client(editor).get(url).content.decode()
+    admin_history = admin_client(admin_user).get(url).content.decode()
+
+    assert "/admin/accounts/user/" not in editor_history
+    assert "/admin/accounts/user/" in admin_history
+
+
+def test_editor_sees_a_comment_author_without_a_link_to_the_users_admin(
+    editor, published, reader
+):
+    comment = services.comment_create(post=published, author=reader, body="Hi")
+
+    response = admin_client(editor).get(f"{ADMIN}/comment/{comment.pk}/change/")
+
+    assert response.status_code == 200
+    assert "Rita Reader" in response.content.decode()
+    assert "/admin/accounts/" not in response.content.decode()
 
 
 def test_editor_adds_a_published_post_as_its_author(editor, other_author):

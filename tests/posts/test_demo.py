@@ -24,6 +24,30 @@ def test_seed_demo_shows_a_living_api(client_for):
     assert sum(post["comment_count"] for post in listed) == Comment.objects.count()
 
 
+def test_demo_posts_read_like_a_publication():
+    titles = [demo.title for demo in DEMO_POSTS]
+
+    assert len(set(titles)) == len(titles)
+    for demo in DEMO_POSTS:
+        paragraphs = demo.body.split("\n\n")
+        assert "draft" not in demo.title.lower(), demo.title
+        assert "draft" not in demo.slug, demo.slug
+        assert len(paragraphs) >= 3, demo.slug
+        assert all(len(paragraph.split()) >= 25 for paragraph in paragraphs)
+        assert len(demo.tags) >= 2, demo.slug
+    assert {demo.published for demo in DEMO_POSTS} == {True, False}
+
+
+def test_seed_demo_publishes_nothing_titled_as_a_draft(client_for):
+    call_command("seed_demo", verbosity=0)
+
+    drafts = Post.objects.filter(status=PostStatus.DRAFT)
+    listed = client_for().get("/api/v1/posts/").json()["results"]
+    assert drafts.exists()
+    assert not drafts.filter(title__icontains="draft").exists()
+    assert all(post["excerpt"] for post in listed)
+
+
 def test_seed_demo_is_idempotent():
     call_command("seed_demo", verbosity=0)
     counts = (Post.objects.count(), Comment.objects.count(), Like.objects.count())
