@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -81,7 +81,34 @@ def _is_read(request: Request) -> bool:
 # Reads are AllowAny (which the schema shows as optional authentication):
 # what a caller may read is decided by the queryset, through posts.policies.
 
+# The id routes take digits only (lookup_value_regex), which drf-spectacular
+# would document as a string with a pattern: the id is the post's integer.
+_POST_ID = extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "id",
+            int,
+            OpenApiParameter.PATH,
+            description="A unique integer value identifying this post.",
+        )
+    ]
+)
 
+
+@extend_schema_view(
+    **dict.fromkeys(
+        (
+            "retrieve",
+            "update",
+            "partial_update",
+            "destroy",
+            "publish",
+            "unpublish",
+            "like",
+        ),
+        _POST_ID,
+    )
+)
 class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
     """Posts: public reads, writes by their author or an editor."""
 
