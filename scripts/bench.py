@@ -331,7 +331,12 @@ def main() -> None:
                 "posts list, anonymous, uncached", "/api/v1/posts/", server="uncached"
             ),
             Endpoint(
-                "posts list, authenticated",
+                "posts list, authenticated, cached page",
+                "/api/v1/posts/",
+                token=True,
+            ),
+            Endpoint(
+                "posts list, authenticated, uncached",
                 "/api/v1/posts/",
                 server="uncached",
                 token=True,

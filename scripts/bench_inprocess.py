@@ -183,6 +183,7 @@ def main() -> None:
         Timing("/healthz", "/healthz"),
         Timing("cached anonymous list", "/api/v1/posts/"),
         Timing("uncached anonymous list (20 posts)", "/api/v1/posts/", cached=False),
+        Timing("authenticated list, cached page", "/api/v1/posts/", token=token),
         Timing("authenticated list", "/api/v1/posts/", token=token, cached=False),
         Timing("uncached detail", f"/api/v1/posts/{post_id}/", cached=False),
     ]
