@@ -52,12 +52,24 @@ class FastJSONRenderer(JSONRenderer):
         )
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def _has_float(data: Any) -> bool:
     """Return whether data holds a float (orjson and json.dumps spell some apart)."""
-    if isinstance(data, float):
-        return True
-    if isinstance(data, dict):
-        return any(_has_float(value) for value in data.values())
-    if isinstance(data, list | tuple):
-        return any(_has_float(value) for value in data)
+    # Iterative, one set lookup per common leaf: this runs on every response.
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            values: Any = item.values()
+        elif isinstance(item, list | tuple):
+            values = item
+        else:
+            continue
+        for value in values:
+            if type(value) not in _SCALARS:
+                pending.append(value)
     return False

@@ -30,6 +30,7 @@ SAMPLES = {
     },
     "uuid and decimal": {"id": uuid.UUID(int=7), "price": decimal.Decimal("1.10")},
     "floats": {"ratio": 1e16, "small": 0.1, "whole": 2.0},
+    "nested float": {"results": [{"scores": (1, [2, {"tiny": 1e-7}])}]},
     "tuple": {"pair": (1, "a")},
     "integer keys": {1: "one", "2": "two"},
 }
