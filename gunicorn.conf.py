@@ -36,9 +36,12 @@ timeout = int(_env("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(_env("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(_env("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak cannot grow without bound;
-# jitter keeps them from all restarting at once.
-max_requests = int(_env("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# jitter keeps them from all restarting at once. Set from measured growth
+# (docs/performance.md, "Worker recycling"): at most ~1.9 MiB per 10,000
+# requests on the heaviest path, so 100,000 requests bound it near 10 % of a
+# worker, while a worker at 1,000 req/s restarts every ~100 s, not every 2 s.
+max_requests = int(_env("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "10000"))
 # The heartbeat file is touched constantly: keep it in memory, not on disk.
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
 

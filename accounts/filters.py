@@ -1,12 +1,10 @@
 """Query parameters of the users list."""
 
-import django_filters
-
 from accounts.models import Role, User
-from core.filters import NonEmptyChoiceFilter, StrictBooleanFilter
+from core.filters import FilterSet, NonEmptyChoiceFilter, StrictBooleanFilter
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     """``role`` and ``is_active``; an empty or unusable value is a 400."""
 
     role = NonEmptyChoiceFilter(choices=Role.choices)

@@ -17,7 +17,6 @@ counters, which are exactly what an audit must show.
 
 from typing import Any
 
-import django_filters
 from django.conf import settings
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
@@ -34,7 +33,7 @@ from core.audit import (
     audited_models,
     history_model_of,
 )
-from core.filters import NonEmptyChoiceFilter
+from core.filters import FilterSet, NonEmptyChoiceFilter
 from core.pagination import PageNumberPagination
 from core.query_parameters import QueryParametersMixin
 from posts.filters import IdFilter, UtcIsoDateTimeFilter
@@ -85,7 +84,7 @@ class AuditEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(FilterSet):
     """``model`` (required), ``object_id``, ``actor``, ``since``, ``until``."""
 
     model = NonEmptyChoiceFilter(

@@ -31,6 +31,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache as memoize
 from urllib.parse import urlencode
 
@@ -39,6 +40,7 @@ from django.core.cache import BaseCache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
+from rest_framework.request import Request
 
 CACHE_ALIAS = "responses"
 GENERATION_KEY = "public-reads:generation"
@@ -52,6 +54,8 @@ PRIVATE_CACHE_CONTROL = "private, no-store"
 # Headers that belong to one exchange, never to a stored response.
 _NOT_STORED = {"x-request-id", "set-cookie", "date"}
 _API_PREFIX = "/api/"
+# Where the middleware leaves the SharedPage of an authenticated read.
+_SHARED_PAGE = "inkwell_shared_page"
 
 
 def invalidate_public_reads() -> None:
@@ -95,6 +99,31 @@ def _parameters_read_at(path: str) -> tuple[str, ...] | None:
     return None
 
 
+@dataclass
+class SharedPage:
+    """The public entry an authenticated read of a member path builds on.
+
+    ``body`` and ``headers`` are the stored public response, or None and []
+    on a miss. On a miss the view may set ``public_body`` to the page as an
+    anonymous reader sees it; it is stored as the anonymous request would
+    have stored it.
+    """
+
+    body: bytes | None
+    headers: list[tuple[str, str]]
+    public_body: bytes | None = None
+
+    def header(self, name: str) -> str | None:
+        """Return a header of the stored response, None without it or on a miss."""
+        lowered = name.lower()
+        return next((v for n, v in self.headers if n.lower() == lowered), None)
+
+
+def shared_page_of(request: HttpRequest | Request) -> SharedPage | None:
+    """Return the public page an authenticated read may overlay; None if it may not."""
+    return getattr(request, _SHARED_PAGE, None)
+
+
 class PublicReadCacheMiddleware:
     """Serve anonymous GETs of public reads from the cache; set HTTP cache headers."""
 
@@ -106,6 +135,9 @@ class PublicReadCacheMiddleware:
             return self.get_response(request)
         query = _cacheable_query(request)
         if query is None:
+            member_query = _member_query(request)
+            if member_query is not None:
+                return self._member_read(request, member_query)
             response = self.get_response(request)
             if "Authorization" in request.headers:
                 _mark_private(response)
@@ -118,6 +150,7 @@ class PublicReadCacheMiddleware:
         generation = found.get(GENERATION_KEY)
         entry = found.get(key)
         if entry is not None and generation is not None and entry[0] == generation:
+            request.served_from_cache = True  # type: ignore[attr-defined]
             return _replay(request, entry)
 
         response = self.get_response(request)
@@ -130,13 +163,69 @@ class PublicReadCacheMiddleware:
             _store(key, _stored(generation, response))
         return _not_modified_or(request, response)
 
+    def _member_read(self, request: HttpRequest, query: str) -> HttpResponse:
+        """Hand the view the public entry to overlay; store the public page it made."""
+        key = ENTRY_PREFIX + _entry_key(request, query)
+        found = _responses().get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        entry = found.get(key)
+        if entry is not None and generation is not None and entry[0] == generation:
+            shared = SharedPage(body=entry[3], headers=entry[2])
+        else:
+            shared = SharedPage(body=None, headers=[])
+        setattr(request, _SHARED_PAGE, shared)
+        response = self.get_response(request)
+        if (
+            shared.public_body is not None
+            and response.status_code == 200
+            and not response.streaming
+        ):
+            if generation is None:
+                generation = _start_generation()
+            if generation is not None:
+                _store(key, _stored(generation, _public_twin(response, shared)))
+        _mark_private(response)
+        return response
+
+
+def _public_twin(response: HttpResponse, shared: SharedPage) -> HttpResponse:
+    """Return the response an anonymous reader would have got for the same page."""
+    # The same view and middleware made both: only the body and its length differ.
+    public = HttpResponse(shared.public_body, status=response.status_code)
+    for name, value in response.items():
+        public[name] = value
+    if "Content-Length" in response:
+        public["Content-Length"] = str(len(public.content))
+    _mark_public(public)
+    return public
+
+
+def _member_query(request: HttpRequest) -> str | None:
+    """Return the query keying an authenticated read of a member path, else None."""
+    if "Authorization" not in request.headers or not _matches_member_path(request.path):
+        return None
+    return _keyed_query(request)
+
+
+def _matches_member_path(path: str) -> bool:
+    patterns = _compiled(
+        tuple((pattern, ()) for pattern in settings.RESPONSE_CACHE_MEMBER_PATHS)
+    )
+    return any(pattern.fullmatch(path) for pattern, _ in patterns)
+
 
 def _cacheable_query(request: HttpRequest) -> str | None:
     """Return the query that keys this request; None if it is not cacheable."""
+    if "Authorization" in request.headers:
+        return None
+    return _keyed_query(request)
+
+
+def _keyed_query(request: HttpRequest) -> str | None:
+    """Return the query of a cacheable read as the key holds it, else None."""
     if not (
         settings.RESPONSE_CACHE_ENABLED
         and request.method in ("GET", "HEAD")
-        and "Authorization" not in request.headers
         and request.META.get("HTTP_ACCEPT") in SHARED_ACCEPTS
     ):
         return None

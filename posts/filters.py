@@ -14,7 +14,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from core.filters import NonEmptyChoiceFilter
+from core.filters import FilterSet, NonEmptyChoiceFilter
 from core.openapi import NO_NUL
 from posts.choices import PostStatus
 from posts.querysets import PostQuerySet
@@ -101,7 +101,7 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
-class PostFilter(django_filters.FilterSet):
+class PostFilter(FilterSet):
     """The list's filters: status, slug, author, tag, publication times, search."""
 
     status = StatusFilter(

@@ -10,11 +10,12 @@ no verified address.
 from functools import cached_property
 from typing import Any, cast
 
+import orjson
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -27,7 +28,10 @@ from accounts.permissions import HasVerifiedEmail
 from core.openapi import NO_NUL
 from core.pagination import PageNumberPagination
 from core.query_parameters import QueryParametersMixin
+from core.renderers import FastJSONRenderer
+from core.response_cache import SharedPage, shared_page_of
 from posts import services
+from posts.choices import PostStatus
 from posts.filters import PostFilter, PostOrderingFilter
 from posts.models import Comment, Post, Tag
 from posts.pagination import CommentCursorPagination, PostCursorPagination
@@ -37,6 +41,13 @@ from posts.permissions import (
     CanEditComment,
     CanEditPost,
     CanLike,
+)
+from posts.representations import (
+    detail_rows,
+    liked_by_me_overlay,
+    post_detail,
+    post_summaries,
+    summary_rows,
 )
 from posts.serializers import (
     CommentSerializer,
@@ -48,6 +59,21 @@ from posts.serializers import (
 )
 
 
+def _unliked(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the posts as an anonymous reader sees them: none liked."""
+    return [{**post, "liked_by_me": False} for post in posts]
+
+
+def _public_rendering(data: dict[str, Any]) -> bytes:
+    """Render data as the posts views render it for an anonymous reader."""
+    return FastJSONRenderer().render(data, "application/json")
+
+
+def _link_header_of(shared: SharedPage) -> dict[str, str]:
+    link = shared.header("Link")
+    return {"Link": link} if link else {}
+
+
 def _is_read(request: Request) -> bool:
     return request.method in permissions.SAFE_METHODS
 
@@ -55,9 +81,40 @@ def _is_read(request: Request) -> bool:
 # Reads are AllowAny (which the schema shows as optional authentication):
 # what a caller may read is decided by the queryset, through posts.policies.
 
+# The id routes take digits only (lookup_value_regex), which drf-spectacular
+# would document as a string with a pattern: the id is the post's integer.
+_POST_ID = extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "id",
+            int,
+            OpenApiParameter.PATH,
+            description="A unique integer value identifying this post.",
+        )
+    ]
+)
 
+
+@extend_schema_view(
+    **dict.fromkeys(
+        (
+            "retrieve",
+            "update",
+            "partial_update",
+            "destroy",
+            "publish",
+            "unpublish",
+            "like",
+        ),
+        _POST_ID,
+    )
+)
 class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
     """Posts: public reads, writes by their author or an editor."""
+
+    # Reads are rendered from rows (posts.representations); the serializers
+    # document them (the schema) and validate writes. Docstrings here are
+    # operation descriptions in the schema, so the read methods carry comments.
 
     # Class-level queryset only documents the path parameter type; requests
     # are always scoped to the caller by get_queryset.
@@ -68,6 +125,7 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
     pagination_class = PostCursorPagination
     filter_backends = [DjangoFilterBackend, PostOrderingFilter]
     filterset_class = PostFilter
+    renderer_classes = [FastJSONRenderer]
 
     def get_permissions(self) -> list[BasePermission]:
         if _is_read(self.request):
@@ -92,7 +150,7 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
             return Post.objects.published()
         posts = Post.objects.visible_to(user)
         if _is_read(self.request):
-            posts = posts.for_list(user)
+            posts = posts.with_liked_by_me(user)
         if self.action == "list":
             posts = posts.with_excerpt()
         return posts
@@ -104,10 +162,56 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
             return queryset
         return super().filter_queryset(queryset)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The posts the caller may read, newest published first.
+        shared = self._shared_page()
+        if shared is not None and shared.body is not None:
+            page = orjson.loads(shared.body)
+            liked_by_me_overlay(page["results"], user=request.user)
+            return Response(page, headers=_link_header_of(shared))
+        rows = self.paginate_queryset(
+            summary_rows(self.filter_queryset(self.get_queryset()))
+        )
+        response = self.get_paginated_response(post_summaries(cast(list, rows)))
+        if shared is not None:
+            shared.public_body = _public_rendering(
+                {**response.data, "results": _unliked(response.data["results"])}
+            )
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # One post, body included.
+        return self._detail(pk=kwargs["pk"])
+
+    def _detail(self, **lookup: Any) -> Response:
+        """Answer one post found by lookup, shared with anonymous readers if public."""
+        shared = self._shared_page()
+        if shared is not None and shared.body is not None:
+            post = orjson.loads(shared.body)
+            liked_by_me_overlay([post], user=self.request.user)
+            return Response(post, headers=_link_header_of(shared))
+        # Reads are AllowAny: no object permission to check on a row.
+        post = post_detail(
+            get_object_or_404(detail_rows(self.get_queryset()), **lookup)
+        )
+        if shared is not None and post["status"] == PostStatus.PUBLISHED:
+            shared.public_body = _public_rendering(_unliked([post])[0])
+        return Response(post)
+
+    def _shared_page(self) -> SharedPage | None:
+        """Return the public page this member's read may overlay, if it may."""
+        shared = shared_page_of(self.request)
+        if shared is None or not self.request.user.is_authenticated:
+            return None
+        status = self.request.query_params.get("status", PostStatus.PUBLISHED)
+        # Only liked_by_me differs between readers of public posts; drafts
+        # are per caller and never shared.
+        return shared if status == PostStatus.PUBLISHED else None
+
     def _read(self, post: Post) -> dict[str, Any]:
         """Return the post as the caller now sees it."""
-        post = Post.objects.for_list(self.request.user).get(pk=post.pk)
-        return PostSerializer(post).data
+        posts = Post.objects.with_liked_by_me(self.request.user)
+        return post_detail(detail_rows(posts).get(pk=post.pk))
 
     @extend_schema(
         parameters=[
@@ -128,16 +232,13 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
         The id route is the post's canonical URL (``Link: rel="canonical"``):
         an editor may change a slug in the admin, an id never changes.
         """
-        post = get_object_or_404(self.get_queryset(), slug=slug)
-        self.check_object_permissions(request, post)
+        response = self._detail(slug=slug)
         # The routes take an optional slash; reverse() leaves it out, the
         # documented paths end in one.
-        path = reverse("post-detail", kwargs={"pk": post.pk}).rstrip("/") + "/"
-        canonical = request.build_absolute_uri(path)
-        return Response(
-            self.get_serializer(post).data,
-            headers={"Link": f'<{canonical}>; rel="canonical"'},
-        )
+        path = reverse("post-detail", kwargs={"pk": response.data["id"]})
+        canonical = request.build_absolute_uri(path.rstrip("/") + "/")
+        response["Link"] = f'<{canonical}>; rel="canonical"'
+        return response
 
     @extend_schema(request=PostWriteSerializer, responses={201: PostSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

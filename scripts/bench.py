@@ -1,11 +1,13 @@
-"""Benchmark Inkwell against its own ceiling (make bench).
+"""Benchmark Inkwell against its own ceiling and the framework's floor (make bench).
 
 Starts gunicorn with production settings on PostgreSQL + Redis (from
 DATABASE_URL / REDIS_URL, e.g. `eval "$(scripts/services.sh up)"`), seeds a
 separate benchmark database with bulk posts, pins the server to one core and
 wrk to the other, and measures every endpoint in alternating rounds. Prints a
-table of requests per second, p50/p95/p99 and the ratio to /healthz, and the
-worker's memory before and after.
+table of requests per second, p50/p95/p99 and the ratio to /healthz, the
+worker's memory before and after (and its growth per request served), then
+the in-process table of scripts/bench_inprocess.py: milliseconds per request
+with their SQL share, against a bare Django view in the same process.
 """
 
 import argparse
@@ -106,7 +108,9 @@ def bench_env(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": f"{base}/{args.database}",
         "REDIS_URL": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/9",
-        "LOG_LEVEL": "WARNING",
+        # Production logs every request: measure the access log too (the
+        # servers write it to a file, scripts/bench_inprocess.py to /dev/null).
+        "LOG_LEVEL": "INFO",
         # The benchmark measures the code path, not the limits.
         "THROTTLE_ANON": "100000000/min",
         "THROTTLE_USER": "100000000/min",
@@ -155,6 +159,7 @@ class Server:
     env: dict[str, str]
     core: str
     process: subprocess.Popen | None = None
+    log: Path = Path(os.devnull)
 
     @property
     def url(self) -> str:
@@ -169,12 +174,16 @@ class Server:
             "GUNICORN_MAX_REQUESTS": "0",
         }
         Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            pinned(self.core, [GUNICORN, "config.wsgi:application"]),
-            cwd=PROJECT_DIR,
-            env=env,
-            start_new_session=True,
-        )
+        self.log = Path(env["PROMETHEUS_MULTIPROC_DIR"]).with_suffix(".log")
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                pinned(self.core, [GUNICORN, "config.wsgi:application"]),
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -182,7 +191,9 @@ class Server:
                 return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not start")
+        raise RuntimeError(
+            f"{self.name} did not start:\n{self.log.read_text()[-3000:]}"
+        )
 
     def worker_rss_kib(self) -> int:
         if self.process is None:
@@ -320,7 +331,12 @@ def main() -> None:
                 "posts list, anonymous, uncached", "/api/v1/posts/", server="uncached"
             ),
             Endpoint(
-                "posts list, authenticated",
+                "posts list, authenticated, cached page",
+                "/api/v1/posts/",
+                token=True,
+            ),
+            Endpoint(
+                "posts list, authenticated, uncached",
                 "/api/v1/posts/",
                 server="uncached",
                 token=True,
@@ -397,9 +413,30 @@ def main() -> None:
         )
     for name in servers:
         growth = (rss_after[name] - rss_before[name]) / rss_before[name] * 100
+        served = sum(
+            result["requests"]
+            for endpoint in endpoints
+            if endpoint.server == name
+            for result in endpoint.results
+        )
+        per_10k = (rss_after[name] - rss_before[name]) / served * 10_000
         print(
             f"\nworker RSS ({name} server): {rss_before[name] / 1024:.1f} MiB before, "
-            f"{rss_after[name] / 1024:.1f} MiB after ({growth:+.1f} %)"
+            f"{rss_after[name] / 1024:.1f} MiB after ({growth:+.1f} %) over "
+            f"{served:,} requests: {per_10k:+.0f} KiB per 10,000 requests"
+        )
+    in_process(env, server_core)
+
+
+def in_process(env: dict[str, str], core: str) -> None:
+    """Print the in-process table, run on the server's core with the same settings."""
+    print("\nin-process, production settings, the benchmark database:\n")
+    sys.stdout.flush()
+    with tempfile.TemporaryDirectory(prefix="inkwell-bench-") as metrics_dir:
+        run(
+            pinned(core, [PYTHON, "scripts/bench_inprocess.py"]),
+            {**env, "PROMETHEUS_MULTIPROC_DIR": metrics_dir},
+            stderr=subprocess.DEVNULL,
         )
 
 

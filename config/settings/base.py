@@ -54,7 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Outermost: the request metrics time the whole stack (core.request_metrics).
+    "core.request_metrics.RequestMetricsMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.access_log.AccessLogMiddleware",
     "core.middleware.ApiErrorMiddleware",
@@ -78,8 +79,12 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# The admin's messages live in its session. The default (a signed cookie,
+# falling back to the session) builds a cookie signer on every request, the
+# API's too, which never shows a message.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -122,7 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.sqlite3"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's native psycopg pool; a pool requires CONN_MAX_AGE = 0.
-    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    # django-prometheus' instrumented backend behind a circuit breaker
+    # (core.db_backends.postgresql).
+    DATABASES["default"]["ENGINE"] = "core.db_backends.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
@@ -135,6 +142,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             env.int("DB_STATEMENT_TIMEOUT_MS", default=5000)
         ),
     }
+
+# After a failed connection, PostgreSQL connections are refused at once (503)
+# for this long, so threads do not each wait the pool timeout; then one
+# request probes.
+DATABASE_CIRCUIT_OPEN_SECONDS = env.float("DATABASE_CIRCUIT_OPEN_SECONDS", default=1.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -218,6 +230,15 @@ RESPONSE_CACHE_PATHS: dict[str, tuple[str, ...]] = {
     r"/api/v1/?": (),
     r"/api/?": (),
 }
+# Reads whose answer differs between callers only by liked_by_me: an
+# authenticated read of them builds on the public entry, overlays the caller's
+# likes from one query, and on a miss stores the public page it made
+# (core.response_cache.SharedPage, posts.views).
+RESPONSE_CACHE_MEMBER_PATHS: tuple[str, ...] = (
+    r"/api/v1/posts/?",
+    r"/api/v1/posts/\d+/?",
+    r"/api/v1/posts/slug/[^/]+/?",
+)
 # Stored responses live in a cache alias of their own, so that however many
 # of them clients cause, they never evict throttle counters or users from the
 # default one. Empty RESPONSE_CACHE_REDIS_URL: the same Redis as REDIS_URL.

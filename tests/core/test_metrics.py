@@ -19,8 +19,10 @@ def test_metrics_are_open_without_a_configured_token(client, settings):
 
     assert response.status_code == 200
     text = response.content.decode()
-    assert "django_http_requests_latency_seconds_by_view_method_bucket" in text
-    assert 'le="0.2"' in text
+    assert (
+        'inkwell_http_request_duration_seconds_bucket{le="0.2",method="GET",'
+        'view="healthz"}' in text
+    )
 
 
 def test_metrics_refuse_a_missing_or_wrong_token(client, settings):
@@ -43,7 +45,7 @@ def test_metrics_accept_the_right_token(client, settings):
     )
 
     assert response.status_code == 200
-    assert b"django_http_requests_total_by_method" in response.content
+    assert b"inkwell_http_responses_total" in response.content
 
 
 def test_metrics_report_the_task_queue_read_from_the_database(client, settings):

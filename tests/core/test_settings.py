@@ -83,7 +83,7 @@ def test_database_url_selects_postgresql_with_a_pool_and_statement_timeout():
         DB_STATEMENT_TIMEOUT_MS="3000",
     )
 
-    assert shown["engine"] == "django_prometheus.db.backends.postgresql"
+    assert shown["engine"] == "core.db_backends.postgresql"
     assert shown["conn_max_age"] == 0
     assert shown["options"]["pool"] == {"min_size": 2, "max_size": 12, "timeout": 2.0}
     assert shown["options"]["options"] == "-c statement_timeout=3000"

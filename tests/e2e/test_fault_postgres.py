@@ -1,7 +1,9 @@
 """PostgreSQL stopped or restarted while requests flow; the app is never restarted.
 
 The app runs on a private PostgreSQL cluster. While it is away, requests
-that need it get the 503 envelope within the pool timeout (2 s) — never an
+that need it get the 503 envelope within the pool timeout (2 s), and after a
+first failure at once for a short window (the circuit breaker of
+core.db_backends.postgresql, seen in its rejection counter) — never an
 HTML page, a traceback, a dropped connection or a hung worker — and once it
 is back every request succeeds again within seconds.
 """
@@ -10,12 +12,21 @@ import time
 
 import pytest
 
-from tests.e2e.deployment import API, bearer, create_post, deployment, login
+from tests.e2e.deployment import (
+    API,
+    bearer,
+    create_post,
+    deployment,
+    login,
+    metric_total,
+)
 from tests.e2e.traffic import Call, Outcome, Traffic, describe
 
 pytestmark = [pytest.mark.faults, pytest.mark.gunicorn, pytest.mark.postgres]
 
-OUTAGE_SECONDS = 3.0
+# Long enough that requests start well before the restart's last
+# MAX_SECONDS_FOR_A_503 (those may legitimately succeed once it is back).
+OUTAGE_SECONDS = 5.0
 # The pool gives up after 2 s; the rest is slack for a 2-core machine.
 MAX_SECONDS_FOR_A_503 = 3.0
 # Measured here: about one second after PostgreSQL accepts connections again.
@@ -105,6 +116,10 @@ def test_postgres_outage_gets_quick_503_envelopes_then_everything_recovers(
     assert readiness_down.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
     assert all(o.status == 200 for o in after_recovery), describe(after_recovery)
     assert server.get("/readyz").status == 200
+    # Requests during the outage were refused by the open breaker, not each
+    # after the pool's full wait; once the database answered, it closed.
+    assert metric_total(server, "inkwell_db_circuit_rejections_total") > 0
+    assert metric_total(server, "inkwell_db_circuit_opened_total") >= 1
     assert server.worker_pids() == workers  # no worker hung, died or restarted
 
 

@@ -1,11 +1,11 @@
 """The app under a real gunicorn master with several workers."""
 
-import re
 import subprocess
 import threading
 import time
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.deployment import fresh_database
 from tests.gunicorn.server import GUNICORN, PROJECT_DIR, GunicornServer, production_env
@@ -42,12 +42,14 @@ def test_gunicorn_accepts_the_configuration(tmp_path):
 
 
 def healthz_count(metrics_text: str) -> float:
-    pattern = re.compile(
-        r"^django_http_responses_total_by_status_view_method_total\{[^}]*"
-        r'method="GET"[^}]*status="200"[^}]*view="healthz"[^}]*\} (\S+)$',
-        re.MULTILINE,
+    wanted = {"method": "GET", "view": "healthz", "status": "200"}
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(metrics_text)
+        for sample in family.samples
+        if sample.name == "inkwell_http_responses_total"
+        and wanted.items() <= sample.labels.items()
     )
-    return sum(float(value) for value in pattern.findall(metrics_text))
 
 
 def test_metrics_count_every_request_across_workers(server):

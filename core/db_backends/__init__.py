@@ -1,0 +1,1 @@
+"""Database backends: django-prometheus' instrumented ones, with a circuit breaker."""
