@@ -1,6 +1,10 @@
 """Test settings: fast hashing, in-memory e-mail; DATABASE_URL/REDIS_URL as given."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
+from .base import DATABASES
 
 ENVIRONMENT = "test"
 DEBUG = False
@@ -13,3 +17,15 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# On SQLite, test in a file, not in memory. Django's in-memory test database
+# shares one cache between connections, where a table another thread holds
+# is an immediate "database table is locked" instead of a wait: the worker's
+# housekeeping thread beside its task loop failed that way under load. A
+# file locks as production's does (WAL, IMMEDIATE, the busy timeout).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(
+            tempfile.gettempdir(), f"inkwell-test-{os.getpid()}.sqlite3"
+        )
+    }
