@@ -55,7 +55,7 @@ from accounts.services import (
     user_update,
 )
 from accounts.throttles import client_ip
-from core.admin_site import short_datetime
+from core.admin_site import ViewOnlyMixin, short_datetime
 from core.errors import ApplicationError
 
 
@@ -559,7 +559,7 @@ admin.site.unregister(OutstandingToken)
 admin.site.unregister(BlacklistedToken)
 
 
-class ReadOnlyTokenAdmin(admin.ModelAdmin):
+class ReadOnlyTokenAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """SimpleJWT's token records, for admins to look at: they change only by logins.
 
     Rotation, logout and revocation write them (accounts.tokens); an entry
@@ -568,15 +568,6 @@ class ReadOnlyTokenAdmin(admin.ModelAdmin):
     """
 
     actions = None
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(OutstandingToken)

@@ -71,6 +71,19 @@ class InkwellAdminSite(OTPAdminSite):
         )
 
 
+class ViewOnlyMixin:
+    """Let staff look at a model's rows in the admin, never add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def short_datetime(field: str, description: str) -> Callable[[Any], Any]:
     """Return a changelist column showing the date-time field as "2026-01-31 14:05"."""
 

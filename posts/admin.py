@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
 from accounts.policies import can_manage_users
-from core.admin_site import short_datetime
+from core.admin_site import ViewOnlyMixin, short_datetime
 from core.errors import ApplicationError
 from posts import policies, services
 from posts.errors import TagNameTaken
@@ -319,7 +319,7 @@ class TagAdmin(ContentAdmin):
 
 
 @admin.register(DeletedPost)
-class DeletedPostAdmin(ContentAdmin):
+class DeletedPostAdmin(ViewOnlyMixin, ContentAdmin):
     """Posts that were deleted and not restored since, with a "Restore" action."""
 
     list_display = (
@@ -342,15 +342,6 @@ class DeletedPostAdmin(ContentAdmin):
             .filter(history_type="-")
             .exclude(id__in=Post.objects.values("pk"))
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         # Actions need a permission to show; restoring is moderation.
