@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run worker test lint typecheck pytest bench schema migrate demo bulk lock upgrade services-up services-down clean
+.PHONY: help run worker test lint typecheck pytest bench schema migrate demo bulk lock upgrade sbom services-up services-down clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ lock: $(VENV)/.dev  ## Re-lock requirements*.txt from the requirements*.in files
 
 upgrade: $(VENV)/.dev  ## Re-lock at the newest releases the .in pins allow (PACKAGE=name for one).
 	scripts/lock.sh $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)
+
+sbom: $(VENV)/.dev  ## CycloneDX SBOM of the runtime packages: test-artifacts/sbom.cdx.json.
+	PY=$(PY) scripts/sbom.sh test-artifacts/sbom.cdx.json
 
 services-up:  ## Start a throwaway PostgreSQL and Redis on loopback.
 	scripts/services.sh up
