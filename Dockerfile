@@ -10,8 +10,9 @@ ENV PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /build
 COPY requirements.txt .
+# Every file is checked against the lock's hashes; pip refuses anything else.
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r requirements.txt
 
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="inkwell" \

@@ -8,21 +8,25 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run worker test lint typecheck pytest bench schema migrate demo bulk services-up services-down clean
+.PHONY: help run worker test lint typecheck pytest bench schema migrate demo bulk lock upgrade sbom services-up services-down clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-# The virtualenv is rebuilt only when a requirements file changes.
+# The virtualenv is rebuilt only when a lock changes. pip checks every file
+# against the lock's hashes and refuses anything the lock does not list.
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes
+
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is required (set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
+# requirements-dev.txt holds the runtime set too, at requirements.txt's versions.
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.runtime  ## Install, migrate, load demo data; serve on http://127.0.0.1:8000 with a task worker.
@@ -62,6 +66,15 @@ BULK_POSTS ?= 100000
 bulk: $(VENV)/.runtime  ## Migrate and load BULK_POSTS generated posts for benchmarks.
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --bulk $(BULK_POSTS)
+
+lock: $(VENV)/.dev  ## Re-lock requirements*.txt from the requirements*.in files, keeping locked versions.
+	scripts/lock.sh
+
+upgrade: $(VENV)/.dev  ## Re-lock at the newest releases the .in pins allow (PACKAGE=name for one).
+	scripts/lock.sh $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)
+
+sbom: $(VENV)/.dev  ## CycloneDX SBOM of the runtime packages: test-artifacts/sbom.cdx.json.
+	PY=$(PY) scripts/sbom.sh test-artifacts/sbom.cdx.json
 
 services-up:  ## Start a throwaway PostgreSQL and Redis on loopback.
 	scripts/services.sh up
