@@ -1,4 +1,4 @@
-"""scripts/check_k8s.sh refuses broken manifests: a misspelled field, no securityContext.
+"""scripts/check_k8s.sh refuses a misspelled field and a missing securityContext.
 
 The tools are in .venv-deploy (`make k8s-check` installs them, about a
 minute); without them these tests skip rather than install inside pytest.
@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def deploy_tools_installed() -> bool:
-    """Return whether .venv-deploy holds the locked tools, so the script installs nothing."""
+    """Return whether .venv-deploy holds the locked tools (the script installs none)."""
     stamp = PROJECT_DIR / ".venv-deploy" / ".requirements-deploy.sha256"
     lock = PROJECT_DIR / "requirements-deploy.txt"
     wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
