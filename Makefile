@@ -8,10 +8,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run worker test lint typecheck pytest bench schema migrate demo bulk lock upgrade sbom services-up services-down clean
+.PHONY: help run worker test lint typecheck pytest bench schema migrate demo bulk lock upgrade sbom services-up services-down k8s-check clean
 
 help:  ## List the targets.
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 # The virtualenv is rebuilt only when a lock changes. pip checks every file
 # against the lock's hashes and refuses anything the lock does not list.
@@ -82,6 +82,9 @@ services-up:  ## Start a throwaway PostgreSQL and Redis on loopback.
 services-down:  ## Stop them.
 	scripts/services.sh down
 
-clean:  ## Remove the virtualenv, caches and the SQLite database.
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov staticfiles
+k8s-check:  ## Render deploy/k8s and check it offline (schemas, checkov).
+	scripts/check_k8s.sh
+
+clean:  ## Remove the virtualenvs, caches and the SQLite database.
+	rm -rf $(VENV) .venv-deploy .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov staticfiles
 	rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm
