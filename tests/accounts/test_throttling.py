@@ -323,3 +323,28 @@ def test_anonymous_requests_do_not_count_against_the_user_limit(api_client, rate
     statuses = {reset(api_client, f"u{n}@example.com").status_code for n in range(3)}
 
     assert statuses == {202}
+
+
+def test_anonymous_reads_served_from_the_cache_are_not_counted(api_client, rates):
+    rates(anon="2/min")
+    stored = api_client.get(f"{API}/tags/")  # a miss: counted, and stored
+
+    replayed = [api_client.get(f"{API}/tags/").status_code for _ in range(3)]
+    uncached = api_client.get(f"{API}/tags/?page_size=7")  # a miss again
+
+    assert stored.status_code == 200
+    assert replayed == [200, 200, 200]
+    assert uncached.status_code == 200  # the second counted request
+    assert_error(api_client.get(f"{API}/tags/?page_size=8"), 429, "THROTTLED")
+
+
+def test_member_reads_of_a_cached_page_are_counted(api_client, login, rates):
+    pair = login(UserFactory.create())
+    rates(user="2/min")
+    api_client.__class__().get(f"{API}/posts/")  # an anonymous reader stores it
+    member = bearer(api_client, pair["access"])
+
+    statuses = [member.get(f"{API}/posts/").status_code for _ in range(2)]
+
+    assert statuses == [200, 200]
+    assert_error(member.get(f"{API}/posts/"), 429, "THROTTLED")
