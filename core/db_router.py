@@ -89,7 +89,7 @@ def resolved_user(request: HttpRequest) -> Any | None:
     # lazy session user, which must not be evaluated here.
     user = request.__dict__.get("user")
     if isinstance(user, LazyObject):
-        wrapped = user._wrapped  # type: ignore[attr-defined]
+        wrapped = user._wrapped
         return None if wrapped is empty else wrapped
     return user
 

@@ -128,7 +128,7 @@ def _primary_position() -> int:
 
 def _close_pool(alias: str) -> None:
     """Drop a replica's pool, which after an outage may wait out a long backoff."""
-    connections[alias].close_pool()
+    connections[alias].close_pool()  # type: ignore[attr-defined]  # PostgreSQL's
 
 
 class ReplicaHealth:

@@ -107,9 +107,7 @@ def test_readyz_reports_a_usable_replica(client, one_replica):
 
 
 @pytest.mark.parametrize("status", [DOWN, LAGGING])
-def test_readyz_is_200_degraded_while_a_replica_is_skipped(
-    client, one_replica, status
-):
+def test_readyz_is_200_degraded_while_a_replica_is_skipped(client, one_replica, status):
     one_replica.states()[0].status = status
     one_replica.states()[0].lag_seconds = 4.25
 

@@ -58,10 +58,14 @@ def breaker_for(alias: str) -> CircuitBreaker:
 class ReplicaErrorWrapper(DatabaseErrorWrapper):
     """Django's error translation, which also reports a replica's errors."""
 
+    def __init__(self, database: "DatabaseWrapper") -> None:
+        super().__init__(database)
+        self.database = database
+
     def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
         if exc_type is not None and issubclass(exc_type, psycopg.Error):
             db_router.replica_failed(
-                self.wrapper.alias, broken=_is_broken(self.wrapper.connection)
+                self.database.alias, broken=_is_broken(self.database.connection)
             )
         super().__exit__(exc_type, exc_value, traceback)
 
