@@ -10,22 +10,27 @@ fails), *lagging* (more than ``DATABASE_REPLICA_MAX_LAG_SECONDS`` behind) or
 *not a standby* (promoted, or the URL names a primary).
 
 Lag is judged against the primary, so that an idle primary never looks like
-lag: a check first reads how far the primary has flushed its WAL, then how
-far the replica has replayed. A replica that has replayed that far is not
-behind (lag 0). One that has not is behind since the oldest earlier check
-whose primary position it still has not replayed; without an earlier one,
-the replica's own estimate counts (the age of the last transaction it
-replayed: an upper bound). PostgreSQL's own ``now() -
-pg_last_xact_replay_timestamp()`` alone would call a replica of an idle
-primary hours behind, and a replica cut off from its primary up to date.
+lag: every check first reads how far the primary has flushed its WAL, and
+the process remembers when it saw each position; then it reads how far each
+replica has replayed. A replica that has replayed the current position is
+not behind (lag 0). One that has not is behind at least since the first
+remembered check whose position it has not replayed: a write the replica
+has not replayed *yet* counts from the check that first saw it, not from
+the replica's last replayed transaction, which on a quiet primary may be
+hours old. Only when the process remembers no position the replica had
+replayed (at its start, or after a long stall) does the replica's own
+estimate count too: the age of the last transaction it replayed, an upper
+bound. PostgreSQL's ``now() - pg_last_xact_replay_timestamp()`` alone would
+call a replica of an idle primary hours behind, and a replica cut off from
+its primary up to date.
 """
 
 import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -48,8 +53,8 @@ REPLICA_QUERY = (
     "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
     " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8"
 )
-# Checks remembered while a replica stays behind; past this the oldest is
-# kept and the ones after it thinned, so the lag never reads lower.
+# Primary positions remembered, one per check: minutes of history, far more
+# than any lag bound.
 MAX_SAMPLES = 64
 
 # The most recent value any live process wrote: every process checks the
@@ -94,29 +99,33 @@ class ReplicaState:
     alias: str
     status: str = UNCHECKED
     lag_seconds: float = 0.0
-    # (clock, primary WAL position) of checks whose position the replica had
-    # not replayed yet, oldest first.
-    behind: deque[tuple[float, int]] = field(default_factory=deque)
 
     @property
     def usable(self) -> bool:
         return self.status == OK
 
-    def observe(
-        self, now: float, primary: int, replayed: int, own_estimate: float | None
-    ) -> float:
-        """Record one check's positions; return the replica's lag in seconds."""
-        while self.behind and self.behind[0][1] <= replayed:
-            self.behind.popleft()
-        if replayed >= primary:
-            self.behind.clear()
-            return 0.0
-        self.behind.append((now, primary))
-        if len(self.behind) > MAX_SAMPLES:
-            del self.behind[1]
-        if len(self.behind) > 1:
-            return now - self.behind[0][0]
-        return max(own_estimate or 0.0, 0.0)
+
+def lag_seconds(
+    history: Sequence[tuple[float, int]],
+    now: float,
+    replayed: int,
+    own_estimate: float | None,
+) -> float:
+    """Return how far behind a replica is, from the primary's remembered positions.
+
+    ``history``: (clock, primary position) of the checks, oldest first, the
+    current one last; ``replayed``: the replica's replay position.
+    """
+    if replayed >= history[-1][1]:
+        return 0.0
+    index, seen_at = next(
+        (index, at)
+        for index, (at, position) in enumerate(history)
+        if position > replayed
+    )
+    if index == 0:  # no remembered position was replayed: it may be older still
+        return max(now - seen_at, own_estimate or 0.0)
+    return now - seen_at
 
 
 def _primary_position() -> int:
@@ -153,6 +162,7 @@ class ReplicaHealth:
         self._on_outage_change = on_outage_change
         self._clock = clock
         self._checked_at: float | None = None
+        self._history: deque[tuple[float, int]] = deque(maxlen=MAX_SAMPLES)
         self._checking = threading.Lock()
 
     def states(self) -> list[ReplicaState]:
@@ -192,15 +202,16 @@ class ReplicaHealth:
             log.warning("replica check: primary unavailable", error=str(exc))
             self._checked_at = self._clock()
             return
+        self._history.append((self._clock(), primary))
         for alias in self._states:
-            self._check(alias, primary)
+            self._check(alias)
         self._checked_at = self._clock()
 
     def mark_down(self, alias: str) -> None:
         """Skip a replica whose connection failed, until its next check."""
         self._set(self._states[alias], DOWN, self._states[alias].lag_seconds)
 
-    def _check(self, alias: str, primary: int) -> None:
+    def _check(self, alias: str) -> None:
         state = self._states[alias]
         try:
             with psycopg.connect(**self._params[alias], autocommit=True) as conn:
@@ -214,7 +225,9 @@ class ReplicaHealth:
         if not in_recovery:
             self._set(state, NOT_STANDBY, 0.0)
             return
-        lag = state.observe(self._clock(), primary, parse_lsn(replayed), own_estimate)
+        lag = lag_seconds(
+            self._history, self._clock(), parse_lsn(replayed), own_estimate
+        )
         self._set(state, LAGGING if lag > self.max_lag_seconds else OK, lag)
 
     def _set(self, state: ReplicaState, status: str, lag: float) -> None:

@@ -99,24 +99,45 @@ def test_a_caught_up_standby_is_usable_with_no_lag(standby_url):
     assert gauge(USABLE) == 1
 
 
-def test_a_standby_whose_replay_stopped_is_lagging_past_the_bound(standby_url, primary):
-    clock = Clock()
-    health = health_of(standby_url, primary, clock)
+@pytest.fixture
+def paused(standby_url) -> Iterator[None]:
+    """Pause the standby's replay for the test; resume it after."""
     with psycopg.connect(standby_url, autocommit=True) as standby:
         standby.execute("SELECT pg_wal_replay_pause()")
         try:
-            write_on(primary)
-            health.refresh()  # it is behind since now
-            clock.now += MAX_LAG + 1
-            write_on(primary)
-            health.refresh()
-            lagging = health.states()[0].status, health.states()[0].lag_seconds
-            chosen = health.choose()
+            yield
         finally:
             standby.execute("SELECT pg_wal_replay_resume()")
 
-    assert lagging == (LAGGING, MAX_LAG + 1)
-    assert chosen is None
+
+def test_a_write_not_replayed_yet_is_no_lag_at_first(standby_url, primary, paused):
+    clock = Clock()
+    health = health_of(standby_url, primary, clock)
+    health.refresh()  # caught up: the primary's position is remembered
+
+    write_on(primary)
+    clock.now += 1
+    health.refresh()
+
+    assert (health.states()[0].status, health.states()[0].lag_seconds) == (OK, 0.0)
+
+
+def test_a_standby_whose_replay_stopped_is_lagging_past_the_bound(
+    standby_url, primary, paused
+):
+    clock = Clock()
+    health = health_of(standby_url, primary, clock)
+    health.refresh()
+    write_on(primary)
+    clock.now += 1
+    health.refresh()  # behind since now
+
+    clock.now += MAX_LAG + 1
+    health.refresh()
+
+    state = health.states()[0]
+    assert (state.status, state.lag_seconds) == (LAGGING, MAX_LAG + 1)
+    assert health.choose() is None
     assert gauge(USABLE) == 0
     assert gauge(LAG) == MAX_LAG + 1
 
@@ -124,10 +145,12 @@ def test_a_standby_whose_replay_stopped_is_lagging_past_the_bound(standby_url, p
 def test_a_standby_that_caught_up_again_is_usable_again(standby_url, primary):
     clock = Clock()
     health = health_of(standby_url, primary, clock)
+    health.refresh()
     with psycopg.connect(standby_url, autocommit=True) as standby:
         standby.execute("SELECT pg_wal_replay_pause()")
         try:
             write_on(primary)
+            clock.now += 1
             health.refresh()
             clock.now += MAX_LAG + 1
             health.refresh()

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -109,23 +110,12 @@ class PrivatePostgres:
         return command
 
 
-class PrivateStandby(PrivatePostgres):
-    """A hot standby streaming from a PrivatePostgres, on a port of its own."""
+@dataclass(frozen=True)
+class StreamingStandby:
+    """A running standby and its primary, by URL: replay paused, resumed, awaited."""
 
-    def __init__(self, primary: PrivatePostgres) -> None:
-        super().__init__(primary.bin_dir)
-        self.primary = primary
-
-    def create(self) -> None:
-        """Copy the running primary with pg_basebackup -R and start streaming."""
-        if os.geteuid() == 0:
-            shutil.chown(self.directory, "postgres", "postgres")
-        self._run(
-            "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary.port),
-            "-U", SUPERUSER, "-D", str(self.data), "-R", "-X", "stream",
-            "--checkpoint=fast", "--no-sync",
-        )  # fmt: skip
-        self.start()
+    url: str
+    primary_url: str
 
     def pause_replay(self) -> None:
         """Stop applying the primary's WAL (it is still received)."""
@@ -138,10 +128,30 @@ class PrivateStandby(PrivatePostgres):
 
     def wait_until_caught_up(self, timeout: float = 30) -> None:
         """Wait until the standby has replayed all the primary has written so far."""
-        with psycopg.connect(self.primary.url, autocommit=True) as connection:
+        with psycopg.connect(self.primary_url, autocommit=True) as connection:
             target = connection.execute("SELECT pg_current_wal_insert_lsn()").fetchone()
         assert target is not None
         wait_until_replayed(self.url, str(target[0]), timeout)
+
+
+class PrivateStandby(PrivatePostgres):
+    """A hot standby streaming from a PrivatePostgres, on a port of its own."""
+
+    def __init__(self, primary: PrivatePostgres) -> None:
+        super().__init__(primary.bin_dir)
+        self.primary = primary
+        self.streaming = StreamingStandby(self.url, primary.url)
+
+    def create(self) -> None:
+        """Copy the running primary with pg_basebackup -R and start streaming."""
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary.port),
+            "-U", SUPERUSER, "-D", str(self.data), "-R", "-X", "stream",
+            "--checkpoint=fast", "--no-sync",
+        )  # fmt: skip
+        self.start()
 
 
 def wait_until_replayed(standby_url: str, lsn: str, timeout: float = 30) -> None:

@@ -1,17 +1,24 @@
-"""Read replicas in a real deployment: gunicorn on a private primary and its standby.
+"""Read replicas in a real deployment: gunicorn on a primary and its streaming standby.
 
-The standby streams from the primary (pg_basebackup -R). Where a test needs
-the replica to be really behind, it pauses the standby's replay and writes on
-the primary: a read that shows the write came from the primary, one that
-does not came from the replica. The instance checks its replica every 0.2 s
-and skips it once it is 3 s behind; a writer reads the primary for 3.5 s.
-Requests read a post with an Accept header the page cache does not share
-(``READ``), so they reach the view, except where the page cache is tested.
+Most tests use the standby scripts/services.sh started (pg_basebackup -R of
+the test primary, INKWELL_STANDBY_URL), with a fresh database of their own;
+the test that stops the replica uses a private primary and standby instead.
+Where a test needs the replica to be really behind, it pauses the standby's
+replay and writes on the primary: a read that shows the write came from the
+primary, one that does not came from the replica. The instance checks its
+replica every 0.2 s and skips it once it is 3 s behind; a writer reads the
+primary for 3.5 s. Requests read a post with an Accept header the page cache
+does not share (``READ``), so they reach the view, except where the page
+cache is tested.
 """
 
+import os
 import secrets
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -20,10 +27,11 @@ from tests.e2e.deployment import (
     bearer,
     create_post,
     deployment,
+    fresh_database,
     login,
     metric_total,
 )
-from tests.e2e.postgres import PrivatePostgres, PrivateStandby
+from tests.e2e.postgres import PrivatePostgres, PrivateStandby, StreamingStandby
 from tests.e2e.traffic import Call, Traffic, describe
 from tests.gunicorn.server import GunicornServer, Response
 
@@ -41,7 +49,7 @@ REQUESTS_AFTER_THE_STOP = 20
 class Site:
     """The instance, its databases, two users and a published post."""
 
-    def __init__(self, server: GunicornServer, standby: PrivateStandby) -> None:
+    def __init__(self, server: GunicornServer, standby: StreamingStandby) -> None:
         self.server = server
         self.standby = standby
         self.author = ""
@@ -93,14 +101,14 @@ def wait_past(response: Response) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def site(
-    tmp_path_factory, private_replication: tuple[PrivatePostgres, PrivateStandby]
+@contextmanager
+def running_site(
+    tmp_path: Path, primary_url: str, standby: StreamingStandby
 ) -> Iterator[Site]:
-    primary, standby = private_replication
+    """Yield an instance reading standby, with an author, a reader and a post."""
     with deployment(
-        tmp_path_factory.mktemp("replicas"),
-        DATABASE_URL=primary.url,
+        tmp_path,
+        DATABASE_URL=primary_url,
         DATABASE_REPLICA_URLS=standby.url,
         DATABASE_REPLICA_CHECK_SECONDS="0.2",
         DATABASE_REPLICA_MAX_LAG_SECONDS=str(MAX_LAG_SECONDS),
@@ -126,6 +134,36 @@ def site(
         standby.wait_until_caught_up()
         site.wait_for_replica("ok")
         yield site
+
+
+def with_database(url: str, database_url: str) -> str:
+    """Return url naming the database of database_url (the same on a standby)."""
+    name = urlsplit(database_url).path
+    return urlunsplit(urlsplit(url)._replace(path=name))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:
+    """An instance on a fresh database of the shared primary, reading its standby."""
+    tmp_path = tmp_path_factory.mktemp("replicas")
+    with fresh_database(tmp_path) as database_url:
+        standby = StreamingStandby(
+            with_database(os.environ["INKWELL_STANDBY_URL"], database_url),
+            database_url,
+        )
+        with running_site(tmp_path, database_url, standby) as site:
+            yield site
+
+
+@pytest.fixture(scope="module")
+def private_site(
+    tmp_path_factory, private_replication: tuple[PrivatePostgres, PrivateStandby]
+) -> Iterator[tuple[Site, PrivateStandby]]:
+    """An instance on a private primary and standby, which the test may stop."""
+    primary, standby = private_replication
+    tmp_path = tmp_path_factory.mktemp("private-replicas")
+    with running_site(tmp_path, primary.url, standby.streaming) as site:
+        yield site, standby
 
 
 @pytest.fixture
@@ -188,19 +226,20 @@ def test_a_page_cache_fill_after_an_edit_reads_the_primary(site, edited_while_be
     assert site.title_seen(READ) == old  # the replica was behind all along
 
 
-def test_stopping_the_replica_loses_no_request(site):
+def test_stopping_the_replica_loses_no_request(private_site):
+    site, standby = private_site
     reads = [
         Call("GET", f"{API}/posts/{site.post_id}/", {**READ, **bearer(site.reader)})
     ]
     with Traffic(site.server, reads, threads=3) as traffic:
         traffic.wait_for(10, after=0)
         stopped_at = time.monotonic()
-        site.standby.stop()
+        standby.stop()
         try:
             degraded = site.wait_for_replica("down")
             traffic.wait_for(REQUESTS_AFTER_THE_STOP, after=time.monotonic())
         finally:
-            site.standby.start()
+            standby.start()
 
     failed = [outcome for outcome in traffic.outcomes if outcome.status != 200]
     assert failed == [], describe(failed)
