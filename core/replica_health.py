@@ -209,7 +209,8 @@ class ReplicaHealth:
 
     def mark_down(self, alias: str) -> None:
         """Skip a replica whose connection failed, until its next check."""
-        self._set(self._states[alias], DOWN, self._states[alias].lag_seconds)
+        state = self._states[alias]
+        self._set(state, DOWN, state.lag_seconds, "a request's connection failed")
 
     def _check(self, alias: str) -> None:
         state = self._states[alias]
@@ -217,9 +218,7 @@ class ReplicaHealth:
             with psycopg.connect(**self._params[alias], autocommit=True) as conn:
                 row = conn.execute(REPLICA_QUERY).fetchone()
         except psycopg.Error as exc:
-            if state.status != DOWN:
-                log.warning("replica down", alias=alias, error=str(exc))
-            self._set(state, DOWN, state.lag_seconds)
+            self._set(state, DOWN, state.lag_seconds, str(exc))
             return
         in_recovery, replayed, own_estimate = row or (False, None, None)
         if not in_recovery:
@@ -230,10 +229,18 @@ class ReplicaHealth:
         )
         self._set(state, LAGGING if lag > self.max_lag_seconds else OK, lag)
 
-    def _set(self, state: ReplicaState, status: str, lag: float) -> None:
+    def _set(
+        self, state: ReplicaState, status: str, lag: float, error: str = ""
+    ) -> None:
         previous, state.status, state.lag_seconds = state.status, status, lag
         if status != previous:
-            log.info("replica status", alias=state.alias, status=status, lag=lag)
+            if status == OK:
+                log.info("replica usable", alias=state.alias, lag=lag)
+            else:
+                log.warning(
+                    "replica skipped", alias=state.alias, status=status, lag=lag,
+                    error=error,
+                )  # fmt: skip
             if DOWN in (status, previous):
                 self._on_outage_change(state.alias)
         USABLE.labels(state.alias).set(1 if status == OK else 0)
