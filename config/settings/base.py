@@ -188,6 +188,11 @@ for _index, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
     }
     DATABASE_REPLICAS += (f"replica_{_index}",)
 if DATABASE_REPLICAS:
+    if DATABASE_REPLICA_CHECK_SECONDS < 0.1 or DATABASE_REPLICA_MAX_LAG_SECONDS <= 0:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_CHECK_SECONDS must be at least 0.1 and "
+            "DATABASE_REPLICA_MAX_LAG_SECONDS positive."
+        )
     # The window must outlast the worst lag a usable replica can have: the
     # bound, plus what it may add until the next check.
     if READ_YOUR_WRITES_SECONDS < (

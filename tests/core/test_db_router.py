@@ -285,3 +285,11 @@ def test_only_the_primary_is_migrated(health):
 
     assert router.allow_migrate("default", "posts") is True
     assert router.allow_migrate(REPLICA, "posts") is False
+
+
+@pytest.mark.redis
+def test_while_the_cache_is_unreachable_a_user_reads_the_primary(health, private_redis):
+    private_redis.stop()
+
+    assert routed(get(user=UserFactory.build(pk=11)), read_db) == "default"
+    assert routed(get(), read_db) == REPLICA  # anonymous: no window to look up

@@ -99,3 +99,16 @@ def test_a_window_shorter_than_the_lag_a_replica_may_reach_is_refused():
 
     assert result.returncode != 0
     assert "READ_YOUR_WRITES_SECONDS must be at least" in result.stderr
+
+
+def test_a_check_interval_too_short_to_spare_the_replicas_is_refused():
+    result = run_python(
+        SHOW_REPLICAS,
+        "config.settings.test",
+        DATABASE_URL=PRIMARY,
+        DATABASE_REPLICA_URLS="postgres://r@10.0.0.2/inkwell",
+        DATABASE_REPLICA_CHECK_SECONDS="0",
+    )
+
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_CHECK_SECONDS must be at least 0.1" in result.stderr
