@@ -8,10 +8,11 @@ OperationalError, which the API answers as 503 SERVICE_UNAVAILABLE, as it
 would after the wait. Then one request probes; when the database answers,
 all requests go through again.
 
-On a read replica (``DATABASE_REPLICAS``) every database error is also
-reported to the router (core.db_router.replica_failed), which answers the
-request again from the primary; a broken connection, or none, also skips
-the replica until its next check.
+On a read replica (``DATABASE_REPLICAS``) database errors are also reported
+to the router (core.db_router.replica_failed), which answers the request
+again from the primary; a broken connection, or none, also skips the replica
+until its next check. A statement timeout is not: the same heavy query would
+only wait as long again on the primary, which it would load too.
 """
 
 from typing import Any
@@ -63,7 +64,11 @@ class ReplicaErrorWrapper(DatabaseErrorWrapper):
         self.database = database
 
     def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        if exc_type is not None and issubclass(exc_type, psycopg.Error):
+        if (
+            exc_type is not None
+            and issubclass(exc_type, psycopg.Error)
+            and not issubclass(exc_type, psycopg.errors.QueryCanceled)
+        ):
             db_router.replica_failed(
                 self.database.alias, broken=_is_broken(self.database.connection)
             )
