@@ -22,6 +22,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 from accounts.models import DeniedAccessToken, RevokedTokenFamily, User
 from accounts.user_cache import auth_state_refresh
 from core.exceptions import TokenExpired
+from core.read_your_writes import mark_user
 
 # The claim holding User.token_version; a token whose claim no longer matches
 # the user row is refused (see accounts.authentication).
@@ -177,6 +178,9 @@ def token_pair_issue(
         created_at=refresh.current_time,
         expires_at=datetime_from_epoch(refresh["exp"]),
     )
+    # The login's request is anonymous: the user's next reads, with these
+    # tokens, read the primary for a while (with read replicas).
+    mark_user(user.pk)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
@@ -9,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.envelope import error_response
+from core.replica_health import ReplicaState, replica_health
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +37,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     """Answer whether this instance should receive traffic.
 
-    The database is required (503 without it); the cache is not, because
-    every request can be answered from the database (200 "degraded").
+    The database is required (503 without it); the cache and the read
+    replicas are not, because every request can be answered from the
+    primary database (200 "degraded").
     """
     if _draining:
         return error_response(503, message="Shutting down.")
@@ -48,11 +51,28 @@ def readyz(request: HttpRequest) -> JsonResponse:
                 {"field": "database", "code": "unavailable", "message": "No answer."}
             ],
         )
-    if not _cache_ok():
-        return JsonResponse(
-            {"status": "degraded", "checks": {"database": "ok", "cache": "unavailable"}}
-        )
-    return JsonResponse({"status": "ok", "checks": {"database": "ok", "cache": "ok"}})
+    checks = {"database": "ok", "cache": "ok" if _cache_ok() else "unavailable"}
+    body: dict[str, object] = {}
+    if settings.DATABASE_REPLICAS:
+        replicas = _replica_statuses()
+        usable = all(state["status"] == "ok" for state in replicas.values())
+        checks["replicas"] = "ok" if usable else "degraded"
+        body["replicas"] = replicas
+    degraded = any(value != "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "degraded" if degraded else "ok", "checks": checks, **body}
+    )
+
+
+def _replica_statuses() -> dict[str, dict[str, object]]:
+    """Return each replica's last verdict; start a check if the last is old.
+
+    An unusable replica leaves the instance ready: the primary answers its
+    reads (200 "degraded").
+    """
+    health = replica_health()
+    health.refresh_if_due()
+    return {state.alias: _verdict(state) for state in health.states()}
 
 
 def _database_ok() -> bool:
@@ -64,6 +84,10 @@ def _database_ok() -> bool:
         logger.warning("Readiness: database unavailable: %s", exc)
         return False
     return True
+
+
+def _verdict(state: ReplicaState) -> dict[str, object]:
+    return {"status": state.status, "lag_seconds": round(state.lag_seconds, 3)}
 
 
 def _cache_ok() -> bool:

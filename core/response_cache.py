@@ -25,6 +25,12 @@ default one: however many entries clients cause, they evict only each other,
 not throttle counters or cached users. If the counter itself is evicted, the
 next one starts from the clock, above every earlier generation, so the old
 entries just miss.
+
+With read replicas, a request that fills an entry reads the primary
+(core.db_router): a replica may not have replayed the write whose
+invalidation caused the miss yet, and its page would be served to everyone
+until the next invalidation. Hits read nothing; authenticated reads that
+overlay a stored page may read a replica.
 """
 
 import hashlib
@@ -41,6 +47,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from rest_framework.request import Request
+
+from core.db_router import read_from_primary
 
 CACHE_ALIAS = "responses"
 GENERATION_KEY = "public-reads:generation"
@@ -153,6 +161,8 @@ class PublicReadCacheMiddleware:
             request.served_from_cache = True  # type: ignore[attr-defined]
             return _replay(request, entry)
 
+        # A fill outlives the request: it must not be a lagging replica's page.
+        read_from_primary()
         response = self.get_response(request)
         if response.status_code != 200 or response.streaming:
             return response
@@ -173,6 +183,7 @@ class PublicReadCacheMiddleware:
             shared = SharedPage(body=entry[3], headers=entry[2])
         else:
             shared = SharedPage(body=None, headers=[])
+            read_from_primary()  # the view makes the public page, to be stored
         setattr(request, _SHARED_PAGE, shared)
         response = self.get_response(request)
         if (

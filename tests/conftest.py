@@ -15,11 +15,15 @@ from rest_framework.test import APIClient
 
 from tests.accounts.factories import UserFactory
 from tests.e2e.browser import chromium_executable
-from tests.e2e.postgres import PrivatePostgres, postgres_bin_dir
+from tests.e2e.postgres import PrivatePostgres, PrivateStandby, postgres_bin_dir
 
-# In CI REQUIRE_SERVICES=1: a test that needs PostgreSQL, Redis or a browser
-# fails instead of skipping when the service is not configured or installed.
+# In CI REQUIRE_SERVICES=1: a test that needs PostgreSQL, Redis, a standby or
+# a browser fails instead of skipping when the service is not configured or
+# installed.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# A streaming standby of DATABASE_URL's server (scripts/services.sh up
+# starts one); only the tests marked "replica" use it.
+STANDBY_URL = os.environ.get("INKWELL_STANDBY_URL", "")
 
 
 def _service_available(marker: str) -> bool:
@@ -27,6 +31,8 @@ def _service_available(marker: str) -> bool:
         return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     if marker == "redis":
         return bool(settings.REDIS_URL)
+    if marker == "replica":
+        return bool(STANDBY_URL)
     return True
 
 
@@ -37,9 +43,13 @@ def _skip_or_fail(message: str) -> NoReturn:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for marker in ("postgres", "redis"):
+    variables = {
+        "postgres": "DATABASE_URL",
+        "redis": "REDIS_URL",
+        "replica": "INKWELL_STANDBY_URL",
+    }
+    for marker, variable in variables.items():
         if item.get_closest_marker(marker) and not _service_available(marker):
-            variable = "DATABASE_URL" if marker == "postgres" else "REDIS_URL"
             _skip_or_fail(f"needs {marker}: set {variable}")
     if item.get_closest_marker("browser") and chromium_executable() is None:
         _skip_or_fail("needs a browser: install chromium")
@@ -163,6 +173,27 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         yield cluster
     finally:
         cluster.destroy()
+
+
+@pytest.fixture(scope="module")
+def private_replication() -> Iterator[tuple[PrivatePostgres, PrivateStandby]]:
+    """Yield a private primary and a streaming standby of it, both running.
+
+    Tests that stop a replica or pause its replay use this pair, never the
+    shared servers; both are deleted after the module.
+    """
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None or not (bin_dir / "pg_basebackup").exists():
+        _skip_or_fail("needs PostgreSQL's server binaries (initdb, pg_basebackup)")
+    primary = PrivatePostgres(bin_dir)
+    standby = PrivateStandby(primary)
+    try:
+        primary.create()
+        standby.create()
+        yield primary, standby
+    finally:
+        standby.destroy()
+        primary.destroy()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -142,6 +143,73 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             env.int("DB_STATEMENT_TIMEOUT_MS", default=5000)
         ),
     }
+
+# --- Read replicas -------------------------------------------------------------
+
+# Streaming standbys of DATABASE_URL, comma-separated; empty: none, and no
+# router or middleware is installed. Each becomes the alias replica_1,
+# replica_2, ... with the primary's engine, pool and options. The reads of
+# safe requests go to a usable replica (core.db_router); a writer reads the
+# primary for READ_YOUR_WRITES_SECONDS (core.read_your_writes); each process
+# checks its replicas every DATABASE_REPLICA_CHECK_SECONDS and skips one that
+# is down or more than DATABASE_REPLICA_MAX_LAG_SECONDS behind
+# (core.replica_health).
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float(
+    "DATABASE_REPLICA_MAX_LAG_SECONDS", default=2.0
+)
+DATABASE_REPLICA_CHECK_SECONDS = env.float(
+    "DATABASE_REPLICA_CHECK_SECONDS", default=2.0
+)
+READ_YOUR_WRITES_SECONDS = env.float("READ_YOUR_WRITES_SECONDS", default=5.0)
+# Production sets it: the read-your-writes cookie then travels over HTTPS only.
+READ_YOUR_WRITES_COOKIE_SECURE = False
+DATABASE_REPLICAS: tuple[str, ...] = ()
+for _index, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = env.db_url_config(_url)
+    if (
+        _replica["ENGINE"] != "django.db.backends.postgresql"
+        or DATABASES["default"]["ENGINE"] != "core.db_backends.postgresql"
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS takes PostgreSQL standbys of a PostgreSQL "
+            "DATABASE_URL (postgres://...); SQLite has no replicas."
+        )
+    DATABASES[f"replica_{_index}"] = {
+        **_replica,
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {
+            **DATABASES["default"]["OPTIONS"],
+            "pool": dict(DATABASES["default"]["OPTIONS"]["pool"]),
+        },
+        # Tests run on one database: a replica alias reads the primary's.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS += (f"replica_{_index}",)
+if DATABASE_REPLICAS:
+    if DATABASE_REPLICA_CHECK_SECONDS < 0.1 or DATABASE_REPLICA_MAX_LAG_SECONDS <= 0:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_CHECK_SECONDS must be at least 0.1 and "
+            "DATABASE_REPLICA_MAX_LAG_SECONDS positive."
+        )
+    # The window must outlast the worst lag a usable replica can have: the
+    # bound, plus what it may add until the next check.
+    if READ_YOUR_WRITES_SECONDS < (
+        DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS
+    ):
+        raise ImproperlyConfigured(
+            "READ_YOUR_WRITES_SECONDS must be at least "
+            "DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS."
+        )
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+    # Outside the response cache, whose fills it sends to the primary, and
+    # around everything that reads: it also answers again from the primary a
+    # read whose replica failed.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("core.response_cache.PublicReadCacheMiddleware"),
+        "core.db_router.ReadRoutingMiddleware",
+    )
 
 # After a failed connection, PostgreSQL connections are refused at once (503)
 # for this long, so threads do not each wait the pool timeout; then one
@@ -520,6 +588,11 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
+if DATABASE_REPLICAS:
+    # Cross-origin clients keep no cookie here: they read the read-your-writes
+    # header from a write's answer and send it back (core.read_your_writes).
+    CORS_ALLOW_HEADERS = (*default_headers, "x-read-your-writes-until")
+    CORS_EXPOSE_HEADERS = ["X-Read-Your-Writes-Until"]
 
 # --- Content-Security-Policy --------------------------------------------------
 

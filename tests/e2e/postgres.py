@@ -2,7 +2,9 @@
 
 Fault-injection tests take PostgreSQL away from the app; they do it to a
 cluster of their own (initdb in a temporary directory, a free loopback
-port), never to the shared server other tests and engineers use.
+port), never to the shared server other tests and engineers use. A
+PrivateStandby is a streaming replica of one (pg_basebackup -R), whose
+replay a test may pause.
 """
 
 import glob
@@ -10,6 +12,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -104,3 +108,62 @@ class PrivatePostgres:
             runuser = shutil.which("runuser") or "runuser"
             return [runuser, "-u", "postgres", "--", *command]
         return command
+
+
+@dataclass(frozen=True)
+class StreamingStandby:
+    """A running standby and its primary, by URL: replay paused, resumed, awaited."""
+
+    url: str
+    primary_url: str
+
+    def pause_replay(self) -> None:
+        """Stop applying the primary's WAL (it is still received)."""
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute("SELECT pg_wal_replay_pause()")
+
+    def resume_replay(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute("SELECT pg_wal_replay_resume()")
+
+    def wait_until_caught_up(self, timeout: float = 30) -> None:
+        """Wait until the standby has replayed all the primary has written so far."""
+        with psycopg.connect(self.primary_url, autocommit=True) as connection:
+            target = connection.execute("SELECT pg_current_wal_insert_lsn()").fetchone()
+        assert target is not None
+        wait_until_replayed(self.url, str(target[0]), timeout)
+
+
+class PrivateStandby(PrivatePostgres):
+    """A hot standby streaming from a PrivatePostgres, on a port of its own."""
+
+    def __init__(self, primary: PrivatePostgres) -> None:
+        super().__init__(primary.bin_dir)
+        self.primary = primary
+        self.streaming = StreamingStandby(self.url, primary.url)
+
+    def create(self) -> None:
+        """Copy the running primary with pg_basebackup -R and start streaming."""
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary.port),
+            "-U", SUPERUSER, "-D", str(self.data), "-R", "-X", "stream",
+            "--checkpoint=fast", "--no-sync",
+        )  # fmt: skip
+        self.start()
+
+
+def wait_until_replayed(standby_url: str, lsn: str, timeout: float = 30) -> None:
+    """Wait until the standby at standby_url has replayed the WAL up to lsn."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(standby_url, autocommit=True) as connection:
+        while True:
+            row = connection.execute(
+                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)
+            ).fetchone()
+            if row is not None and row[0]:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the standby did not replay up to {lsn}")
+            time.sleep(0.05)

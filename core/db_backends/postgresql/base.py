@@ -7,6 +7,12 @@ After one such failure the process's breaker opens for
 OperationalError, which the API answers as 503 SERVICE_UNAVAILABLE, as it
 would after the wait. Then one request probes; when the database answers,
 all requests go through again.
+
+On a read replica (``DATABASE_REPLICAS``) database errors are also reported
+to the router (core.db_router.replica_failed), which answers the request
+again from the primary; a broken connection, or none, also skips the replica
+until its next check. A statement timeout is not: the same heavy query would
+only wait as long again on the primary, which it would load too.
 """
 
 from typing import Any
@@ -14,9 +20,12 @@ from typing import Any
 import psycopg
 import structlog
 from django.conf import settings
+from django.db.utils import DatabaseErrorWrapper
+from django.utils.functional import cached_property
 from django_prometheus.db.backends.postgresql import base
 from prometheus_client import Counter
 
+from core import db_router
 from core.circuit_breaker import CircuitBreaker
 
 CIRCUIT_OPEN_MESSAGE = "The database failed moments ago; not retried until {:g} s on."
@@ -47,7 +56,37 @@ def breaker_for(alias: str) -> CircuitBreaker:
     return breaker
 
 
+class ReplicaErrorWrapper(DatabaseErrorWrapper):
+    """Django's error translation, which also reports a replica's errors."""
+
+    def __init__(self, database: "DatabaseWrapper") -> None:
+        super().__init__(database)
+        self.database = database
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        if (
+            exc_type is not None
+            and issubclass(exc_type, psycopg.Error)
+            and not issubclass(exc_type, psycopg.errors.QueryCanceled)
+        ):
+            db_router.replica_failed(
+                self.database.alias, broken=_is_broken(self.database.connection)
+            )
+        super().__exit__(exc_type, exc_value, traceback)
+
+
+def _is_broken(connection: psycopg.Connection | None) -> bool:
+    """Return whether a connection is gone (never made, closed, or lost)."""
+    return connection is None or connection.closed or connection.broken
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    @cached_property
+    def wrap_database_errors(self) -> DatabaseErrorWrapper:
+        if self.alias in settings.DATABASE_REPLICAS:
+            return ReplicaErrorWrapper(self)
+        return DatabaseErrorWrapper(self)
+
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         breaker = breaker_for(self.alias)
         if not breaker.allow():
