@@ -1,9 +1,12 @@
 """Fixtures for the accounts tests."""
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from django.test import TestCase
+from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from accounts.mfa import confirmed_totp_device, user_has_mfa
@@ -28,6 +31,20 @@ class CommittingAPIClient(APIClient):
     def request(self, **kwargs):
         with TestCase.captureOnCommitCallbacks(execute=True):
             return super().request(**kwargs)
+
+
+@pytest.fixture
+def clock_inside_one_window() -> Iterator[None]:
+    """Run the test a minute into an hour, with the clock running.
+
+    Throttles count in fixed windows (a minute, 15 minutes, an hour): a test
+    that fills a window and then expects a 429 would pass a window's end
+    now and then and find it open again.
+    """
+    now = time.time()
+    start = now - now % 3600 + 60
+    with freeze_time(datetime.fromtimestamp(start, tz=UTC), tick=True):
+        yield
 
 
 @pytest.fixture

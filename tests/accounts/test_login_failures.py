@@ -23,7 +23,7 @@ from tests.accounts.factories import (
 )
 from tests.accounts.helpers import API, assert_error, bearer, otp_force_login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_inside_one_window")]
 
 TOKEN_URL = f"{API}/auth/token/"
 PASSWORD_URL = f"{API}/users/me/password/"

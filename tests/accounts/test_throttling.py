@@ -10,7 +10,7 @@ from accounts.throttles import parse_rate
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.accounts.helpers import API, assert_error, bearer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_inside_one_window")]
 
 TOKEN_URL = f"{API}/auth/token/"
 WRONG = "not-the-password"
