@@ -1,11 +1,16 @@
 """Django-level error views: the envelope under /api/, Django's pages elsewhere."""
 
+import logging
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 from core.envelope import error_response
-from core.middleware import is_api_request
+from core.middleware import envelope_for_exception, is_api_request
+
+logger = logging.getLogger("core.exceptions")
 
 
 # No cookie is read here, so there is nothing to protect; without the
@@ -40,7 +45,17 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Answer 500 with the envelope under /api/, Django's page elsewhere."""
+    """Answer an exception no view handled: from middleware, or a view outside /api/.
+
+    Django calls this while handling the exception, so it is at hand: under
+    /api/ the same table as in views decides (a database outage is a 503, not
+    a 500) and logs it once; elsewhere it is logged and Django's page answers.
+    """
+    exception = sys.exc_info()[1]
     if is_api_request(request):
+        if isinstance(exception, Exception):
+            return envelope_for_exception(exception)
         return error_response(500, message="An unexpected error occurred.")
+    if exception is not None:
+        logger.error("Unhandled exception", exc_info=exception)
     return defaults.server_error(request)

@@ -1,6 +1,7 @@
 """The error envelope and request ids on errors raised inside and outside DRF."""
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.urls")]
@@ -77,11 +78,48 @@ def test_unhandled_exception_in_plain_view_is_500_envelope(client, debug, caplog
     assert len([r for r in caplog.records if r.exc_info]) == 1
 
 
-def test_unhandled_exception_outside_api_keeps_django_html_page(client):
+def test_unhandled_exception_outside_api_keeps_django_html_page(client, caplog):
     response = client.get("/_test/plain-boom/")
 
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+    assert len([r for r in caplog.records if r.exc_info]) == 1
+
+
+def failing_response_cache(monkeypatch, exception):
+    """Make the response cache middleware raise, as if its lookup failed."""
+
+    def fail(request):
+        raise exception
+
+    monkeypatch.setattr("core.response_cache._cacheable_query", fail)
+
+
+def test_a_database_outage_met_in_a_middleware_is_503_with_retry_after(
+    client, monkeypatch, caplog
+):
+    failing_response_cache(monkeypatch, OperationalError("connection refused"))
+
+    response = client.get("/api/v1/no-such-thing/")
+
+    assert_envelope(response, 503, "SERVICE_UNAVAILABLE")
+    assert int(response["Retry-After"]) > 0
+    assert [r.levelname for r in caplog.records if r.name == "core.exceptions"] == [
+        "WARNING"
+    ]
+
+
+def test_an_exception_in_a_middleware_is_500_envelope_logged_once(
+    client, monkeypatch, caplog
+):
+    failing_response_cache(monkeypatch, RuntimeError("secret internals"))
+
+    response = client.get("/api/v1/no-such-thing/")
+
+    assert_envelope(response, 500, "INTERNAL_ERROR")
+    assert "secret internals" not in response.content.decode()
+    logged = [r for r in caplog.records if r.exc_info and r.levelname == "ERROR"]
+    assert len(logged) == 1
 
 
 def test_unknown_path_outside_api_keeps_django_html_page(client):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 
+from config.urls import handler400, handler403, handler404, handler500
 from config.urls import urlpatterns as project_urlpatterns
 from core.errors import (
     EmailVerificationRequired,
@@ -125,3 +126,6 @@ class PublicCounterView(APIView):
 
 PUBLIC_PATH = "/api/v1/_test/public/"
 urlpatterns.insert(0, path(PUBLIC_PATH.lstrip("/"), PublicCounterView.as_view()))
+
+# Django reads the error handlers from the active URLconf: keep the project's.
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
