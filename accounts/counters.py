@@ -18,6 +18,8 @@ from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
 
+from core.cache_client import redis_client
+
 logger = logging.getLogger(__name__)
 
 # Per-process fallback while Redis is unreachable (also bounded in size).
@@ -28,13 +30,11 @@ _in_outage = False
 
 def counter_incr(key: str, *, timeout: int) -> int:
     """Add one to the counter and return its new value; a new key lives timeout s."""
-    client = _redis_client()
+    client = redis_client()
     if client is not None:
-        full_key = cache.make_key(key)
         try:
             pipe = client.pipeline(transaction=False)
-            pipe.set(full_key, 0, ex=timeout, nx=True)
-            pipe.incr(full_key)
+            counter_incr_queue(pipe, key, timeout=timeout)
             _, value = pipe.execute()
         except (RedisError, OSError) as exc:
             _note_outage(exc)
@@ -44,12 +44,23 @@ def counter_incr(key: str, *, timeout: int) -> int:
     return _incr_locally(_fallback_for(client), key, timeout)
 
 
-def _redis_client() -> Any:
-    """Return the raw Redis client behind the default cache, or None if not Redis."""
-    backend = getattr(cache, "client", None)
-    if backend is None or not hasattr(backend, "get_client"):
-        return None
-    return backend.get_client(write=True)
+def counter_incr_queue(pipe: Any, key: str, *, timeout: int) -> None:
+    """Queue counter_incr's commands on a pipeline; the last reply is the count."""
+    full_key = cache.make_key(key)
+    pipe.set(full_key, 0, ex=timeout, nx=True)
+    pipe.incr(full_key)
+
+
+def counter_decr(key: str) -> None:
+    """Take back one count (for a request counted before it was refused)."""
+    client = redis_client()
+    try:
+        if client is not None:
+            client.decr(cache.make_key(key))
+        else:
+            cache.decr(key)
+    except (RedisError, OSError, ValueError):
+        pass  # gone, or Redis away: the window ends anyway
 
 
 def _fallback_for(client: object) -> BaseCache:
