@@ -1,6 +1,6 @@
 """JWT pairs that carry the user's token version and login family; one-use rotation."""
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import Literal, TypedDict
 
 import jwt
@@ -17,7 +17,7 @@ from rest_framework_simplejwt.token_blacklist.models import (
     OutstandingToken,
 )
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
-from rest_framework_simplejwt.utils import datetime_from_epoch
+from rest_framework_simplejwt.utils import aware_utcnow, datetime_from_epoch
 
 from accounts.models import DeniedAccessToken, RevokedTokenFamily, User
 from accounts.user_cache import auth_state_refresh
@@ -328,7 +328,21 @@ def refresh_token_decode(refresh: str) -> RefreshToken:
 
 
 def access_token_decode(raw: bytes) -> AccessToken:
-    """Return the validated (signed, unexpired) access token; raise TokenRefused."""
+    """Return the validated (signed, unexpired) access token; raise TokenRefused.
+
+    A client sends the same access token with every request for minutes:
+    its signature and claims are checked once per process and the verified
+    token is kept (``_verified``, bounded); every later use checks only the
+    expiry again. Whether the token is still honoured (its version, denied
+    ids, revoked family, the user) is checked on every request by the
+    authentication, never cached here.
+    """
+    try:
+        token = _verified(raw, _verification_settings())
+        token.check_exp(current_time=aware_utcnow())
+        return token
+    except TokenError:
+        pass  # expired since, or never valid: decode it afresh for the reason
     try:
         return _AccessToken(raw)  # type: ignore[arg-type]
     except ExpiredTokenError as exc:
@@ -340,6 +354,24 @@ def access_token_decode(raw: bytes) -> AccessToken:
         raise token_refused("expired", kind="access") from exc
     except TokenError as exc:
         raise token_refused(token_error_reason(exc), kind="access") from exc
+
+
+def _verification_settings() -> tuple[object, ...]:
+    """Return what a token's verification depends on, so a change starts afresh."""
+    return (
+        api_settings.SIGNING_KEY,
+        api_settings.VERIFYING_KEY,
+        api_settings.ALGORITHM,
+        api_settings.AUDIENCE,
+        api_settings.ISSUER,
+        api_settings.LEEWAY,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _verified(raw: bytes, settings: tuple[object, ...]) -> AccessToken:
+    """Return the access token verified (raises for an invalid one: not kept)."""
+    return _AccessToken(raw)  # type: ignore[arg-type]
 
 
 def _current_user_for(token: RefreshToken) -> User:

@@ -100,6 +100,21 @@ def test_expired_access_token_is_refused(api_client, login):
     )
 
 
+def test_a_token_verified_while_valid_is_refused_once_it_expires(api_client, login):
+    # The process keeps tokens it verified (accounts.tokens): the expiry is
+    # checked again on every use.
+    start = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    with freeze_time(start):
+        pair = login(UserFactory.create())
+        assert bearer(api_client, pair["access"]).get(ME_URL).status_code == 200
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+
+    with freeze_time(start + lifetime + timedelta(seconds=1)):
+        response = bearer(api_client, pair["access"]).get(ME_URL)
+
+    assert_refusal(response, "TOKEN_EXPIRED", "expired")
+
+
 def test_access_token_still_works_just_before_it_expires(api_client, login):
     with freeze_time("2026-01-01 12:00:00"):
         pair = login(UserFactory.create())
