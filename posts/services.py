@@ -26,6 +26,7 @@ from accounts.models import User
 from core.audit import audit_reason
 from core.response_cache import invalidate_public_reads
 from posts.errors import CommentNotFound, PostNotFound, SlugUnavailable, TagNameTaken
+from posts.liked_sets import liked_set_forget
 from posts.models import TITLE_MAX_LENGTH, Comment, Like, Post, PostStatus, Tag
 
 # Attempts at a unique slug: the plain slug, then random suffixes (a clash of
@@ -310,6 +311,7 @@ def post_like(*, post: Post, user: User) -> LikeState:
     if created:
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
         invalidate_public_reads()
+        liked_set_forget(user_id=user.pk)
     return LikeState(liked=True, like_count=post.like_count + int(created))
 
 
@@ -321,6 +323,7 @@ def post_unlike(*, post: Post, user: User) -> LikeState:
     if deleted:
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - deleted)
         invalidate_public_reads()
+        liked_set_forget(user_id=user.pk)
     return LikeState(liked=False, like_count=post.like_count - deleted)
 
 
@@ -395,3 +398,4 @@ def user_engagement_delete(*, user: User) -> None:
     deleted = comments.delete()[0] + likes.delete()[0]
     if deleted:
         invalidate_public_reads()
+        liked_set_forget(user_id=user.pk)

@@ -320,6 +320,12 @@ RESPONSE_CACHE_MAX_ENTRIES = env.int("RESPONSE_CACHE_MAX_ENTRIES", default=500)
 RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int(
     "RESPONSE_CACHE_MAX_ENTRY_BYTES", default=256 * 1024
 )
+# Each member's liked posts as a Redis set (posts.liked_sets): a member's
+# read of a cached page takes its liked_by_me flags from one round trip.
+# Sets expire after this long (a lost invalidation heals by then); a member
+# with more likes than the cap is read from the database instead.
+LIKED_SETS_TTL_SECONDS = env.int("LIKED_SETS_TTL_SECONDS", default=300)
+LIKED_SETS_MAX_MEMBERS = env.int("LIKED_SETS_MAX_MEMBERS", default=10000)
 CACHES["responses"] = (
     _redis_cache(RESPONSE_CACHE_REDIS_URL, f"{CACHE_KEY_PREFIX}-responses")
     if RESPONSE_CACHE_REDIS_URL
