@@ -18,7 +18,7 @@ from accounts.tokens import (
     access_token_decode,
     token_refused,
 )
-from accounts.user_cache import auth_state_get
+from accounts.user_cache import AuthState, auth_state_get
 
 WRONG_SCHEME_MESSAGE = (
     "The Authorization header must use the Bearer scheme: 'Bearer <access token>' "
@@ -69,21 +69,48 @@ class CachedUserJWTAuthentication(JWTAuthentication):
         return access_token_decode(raw_token)
 
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
-        # A deleted and a deactivated account are refused alike: even a
-        # token's holder learns no more than that it no longer works.
-        state = auth_state_get(user_id=_user_id(validated_token))
-        if state is None or not state.user.is_active:
-            raise token_refused("user_inactive", kind="access")
-        if validated_token.get(TOKEN_VERSION_CLAIM) != state.user.token_version:
-            raise token_refused("revoked", kind="access")
-        if validated_token.get(api_settings.JTI_CLAIM) in state.denied_jtis:
-            raise token_refused("denied", kind="access")
-        if validated_token.get(FAMILY_CLAIM) in state.revoked_families:
-            raise token_refused("family_revoked", kind="access")
-        return state.user
+        state = auth_state_get(user_id=token_user_id(validated_token))
+        return honoured_user(validated_token, state)
 
 
-def _user_id(token: Token) -> int:
+def honoured_user(token: Token, state: AuthState | None) -> User:
+    """Return the token's user if the token is still honoured; raise the refusal."""
+    # A deleted and a deactivated account are refused alike: even a
+    # token's holder learns no more than that it no longer works.
+    if state is None or not state.user.is_active:
+        raise token_refused("user_inactive", kind="access")
+    if token.get(TOKEN_VERSION_CLAIM) != state.user.token_version:
+        raise token_refused("revoked", kind="access")
+    if token.get(api_settings.JTI_CLAIM) in state.denied_jtis:
+        raise token_refused("denied", kind="access")
+    if token.get(FAMILY_CLAIM) in state.revoked_families:
+        raise token_refused("family_revoked", kind="access")
+    return state.user
+
+
+def bearer_token(header: bytes) -> Token | None:
+    """Return the verified access token of a ``Bearer`` header; None for any other.
+
+    No I/O: the scheme, the signature and the expiry. The response cache
+    answers members' reads of cached pages before DRF runs
+    (posts.member_reads) with this and :func:`honoured_user`, the checks of
+    ``CachedUserJWTAuthentication``; None sends the request on through DRF,
+    which refuses a bad token with its reason.
+    """
+    authentication = CachedUserJWTAuthentication()
+    try:
+        raw = authentication.get_raw_token(header)
+        if raw is None:
+            return None
+        token = authentication.get_validated_token(raw)
+        token_user_id(token)
+    except AuthenticationFailed:
+        return None
+    return token
+
+
+def token_user_id(token: Token) -> int:
+    """Return the id of the token's user; refuse a token without a usable one."""
     try:
         return int(token[api_settings.USER_ID_CLAIM])
     except (KeyError, TypeError, ValueError) as exc:

@@ -9,6 +9,7 @@ is checked, so they can be changed in settings (and in tests).
 import hashlib
 import re
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
@@ -71,6 +72,40 @@ def window(duration: int) -> tuple[int, float]:
     return start, start + duration - now
 
 
+@dataclass(frozen=True)
+class Window:
+    """One client's counter in the current window of a scope."""
+
+    key: str
+    limit: int
+    duration: int
+    remaining: float
+
+
+def window_of(scope: str, ident: str) -> Window:
+    """Return the client's counter for the scope's current window."""
+    limit, duration = rate_for(scope)
+    start, remaining = window(duration)
+    return Window(f"throttle:{scope}:{ident}:{start}", limit, duration, remaining)
+
+
+def request_counted(scope: str, ident: str) -> float | None:
+    """Count one request of ident under scope; return the seconds to wait if over."""
+    counted = window_of(scope, ident)
+    if counter_incr(counted.key, timeout=counted.duration) <= counted.limit:
+        return None
+    return counted.remaining
+
+
+def member_window(user_id: int) -> Window:
+    """Return the member's UserRateThrottle counter, for requests answered before DRF.
+
+    posts.member_reads counts a member's read of a cached page on it, as
+    UserRateThrottle (the posts views' only throttle for a member) would.
+    """
+    return window_of(UserRateThrottle.scope, str(user_id))
+
+
 class FixedWindowRateThrottle(BaseThrottle):
     """Allow ``rate`` requests per client per window; subclasses say who the client is.
 
@@ -90,13 +125,8 @@ class FixedWindowRateThrottle(BaseThrottle):
         ident = self.get_cache_key(request, view)
         if ident is None:
             return True
-        limit, duration = rate_for(self.scope)
-        start, remaining = window(duration)
-        key = f"throttle:{self.scope}:{ident}:{start}"
-        if counter_incr(key, timeout=duration) <= limit:
-            return True
-        self._wait = remaining
-        return False
+        self._wait = request_counted(self.scope, ident)
+        return self._wait is None
 
     def wait(self) -> float | None:
         return self._wait

@@ -50,6 +50,18 @@ def auth_state_get(*, user_id: int) -> AuthState | None:
     return state
 
 
+def auth_state_redis_key(user_id: int) -> str:
+    """Return the user's entry's key in Redis, for a caller that pipelines the read."""
+    return cache.make_key(_key(user_id))
+
+
+def auth_state_from_redis(raw: bytes | None, *, user_id: int) -> AuthState | None:
+    """Return the state from the entry a pipelined read got; on a miss, as a get."""
+    if raw is None:
+        return auth_state_get(user_id=user_id)
+    return _from_payload(cache.client.decode(raw))  # type: ignore[attr-defined]
+
+
 def auth_state_refresh(*, user_id: int) -> None:
     """Rewrite the user's cache entry from the database (or drop it if gone)."""
     state = _load(user_id)

@@ -46,6 +46,7 @@ from django.core.cache import BaseCache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
+from django.utils.module_loading import import_string
 from rest_framework.request import Request
 
 from core.db_router import read_from_primary
@@ -181,6 +182,11 @@ class PublicReadCacheMiddleware:
         entry = found.get(key)
         if entry is not None and generation is not None and entry[0] == generation:
             shared = SharedPage(body=entry[3], headers=entry[2])
+            answered = _member_hit(request, shared)
+            if answered is not None:
+                request.served_from_cache = True  # type: ignore[attr-defined]
+                _mark_private(answered)
+                return answered
         else:
             shared = SharedPage(body=None, headers=[])
             read_from_primary()  # the view makes the public page, to be stored
@@ -197,6 +203,19 @@ class PublicReadCacheMiddleware:
                 _store(key, _stored(generation, _public_twin(response, shared)))
         _mark_private(response)
         return response
+
+
+def _member_hit(request: HttpRequest, shared: SharedPage) -> HttpResponse | None:
+    """Answer a member's read of a stored page at once, if the app's hook can."""
+    hook = _member_hit_hook(settings.RESPONSE_CACHE_MEMBER_HIT)
+    return None if hook is None else hook(request, shared)
+
+
+@memoize
+def _member_hit_hook(
+    path: str,
+) -> Callable[[HttpRequest, SharedPage], HttpResponse | None] | None:
+    return import_string(path) if path else None
 
 
 def _public_twin(response: HttpResponse, shared: SharedPage) -> HttpResponse:

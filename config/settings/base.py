@@ -307,6 +307,9 @@ RESPONSE_CACHE_MEMBER_PATHS: tuple[str, ...] = (
     r"/api/v1/posts/\d+/?",
     r"/api/v1/posts/slug/[^/]+/?",
 )
+# Answers a member's read of a stored page before DRF runs (authentication,
+# throttle and liked_by_me as DRF would do them); empty: DRF always runs.
+RESPONSE_CACHE_MEMBER_HIT = "posts.member_reads.member_page"
 # Stored responses live in a cache alias of their own, so that however many
 # of them clients cause, they never evict throttle counters or users from the
 # default one. Empty RESPONSE_CACHE_REDIS_URL: the same Redis as REDIS_URL.

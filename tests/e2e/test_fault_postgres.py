@@ -5,7 +5,8 @@ that need it get the 503 envelope within the pool timeout (2 s), and after a
 first failure at once for a short window (the circuit breaker of
 core.db_backends.postgresql, seen in its rejection counter) — never an
 HTML page, a traceback, a dropped connection or a hung worker — and once it
-is back every request succeeds again within seconds.
+is back every request succeeds again within seconds. A page the response
+cache holds needs no database: members keep reading it through the outage.
 """
 
 import time
@@ -46,6 +47,8 @@ def site(tmp_path, private_postgres):
         # The API throttles are not under test here; the traffic would hit them.
         THROTTLE_ANON="100000/min",
         THROTTLE_USER="100000/min",
+        # Every call must need the database; a cached page would not.
+        RESPONSE_CACHE_ENABLED="false",
     ) as site:
         site.start_instance(workers=2, threads=THREADS)
         yield site
@@ -139,3 +142,35 @@ def test_postgres_restart_under_traffic_recovers_without_restarting_the_app(
     assert_every_request_succeeded_or_got_a_quick_503(traffic)
     assert all(o.status == 200 for o in after_recovery), describe(after_recovery)
     assert server.worker_pids() == workers
+
+
+@pytest.mark.redis
+def test_a_cached_page_keeps_answering_members_while_postgres_is_down(
+    tmp_path, private_postgres
+):
+    with deployment(tmp_path, DATABASE_URL=private_postgres.url) as site:
+        server = site.start_instance(workers=1, threads=THREADS)
+        access = login(server, site.create_user("author"))["access"]
+        post = create_post(server, access, title="Cached")
+        pages = [f"{API}/posts/", f"{API}/posts/{post['id']}/"]
+        # The first read stores the page; the second, a hit, reads the
+        # member's liked set, filling it from the database.
+        for _ in range(2):
+            before = {page: server.get(page, headers=bearer(access)) for page in pages}
+            assert all(response.status == 200 for response in before.values())
+
+        private_postgres.stop()
+        try:
+            during = {page: server.get(page, headers=bearer(access)) for page in pages}
+            like = server.request(
+                "POST", f"{API}/posts/{post['id']}/like/", headers=bearer(access)
+            )
+        finally:
+            private_postgres.start()
+
+    for page, response in during.items():
+        assert response.status == 200, (page, response.body)
+        assert response.body == before[page].body
+        assert response.headers["Cache-Control"] == "private, no-store"
+    assert like.status == 503
+    assert like.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
