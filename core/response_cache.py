@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoize
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -47,8 +48,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
+from redis.exceptions import RedisError
 from rest_framework.request import Request
 
+from core.cache_client import redis_client
 from core.db_router import read_from_primary
 
 CACHE_ALIAS = "responses"
@@ -175,20 +178,20 @@ class PublicReadCacheMiddleware:
         return _not_modified_or(request, response)
 
     def _member_read(self, request: HttpRequest, query: str) -> HttpResponse:
-        """Hand the view the public entry to overlay; store the public page it made."""
+        """Answer a member's read of a stored page, or hand the view the entry."""
         key = ENTRY_PREFIX + _entry_key(request, query)
-        found = _responses().get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        entry = found.get(key)
+        hit = _member_hit(request, key)
+        generation, entry, replies = _read_entry(key, hit)
         if entry is not None and generation is not None and entry[0] == generation:
             shared = SharedPage(body=entry[3], headers=entry[2])
-            answered = _member_hit(request, shared)
-            if answered is not None:
-                request.served_from_cache = True  # type: ignore[attr-defined]
-                _mark_private(answered)
-                return answered
         else:
             shared = SharedPage(body=None, headers=[])
+        answered = None if hit is None else hit.answer(shared, replies)
+        if answered is not None:
+            request.served_from_cache = True  # type: ignore[attr-defined]
+            _mark_private(answered)
+            return answered
+        if shared.body is None:
             read_from_primary()  # the view makes the public page, to be stored
         setattr(request, _SHARED_PAGE, shared)
         response = self.get_response(request)
@@ -205,17 +208,78 @@ class PublicReadCacheMiddleware:
         return response
 
 
-def _member_hit(request: HttpRequest, shared: SharedPage) -> HttpResponse | None:
-    """Answer a member's read of a stored page at once, if the app's hook can."""
+class MemberHit(Protocol):
+    """What answers a member's read of a stored page (``RESPONSE_CACHE_MEMBER_HIT``).
+
+    The setting names a callable taking the request and the key of the
+    page's entry and returning one of these, or None for a request it never
+    answers (no credential it knows).
+    """
+
+    def queue(self, pipe: Any) -> None:
+        """Queue the reads the answer needs on the page read's Redis pipeline."""
+
+    def answer(
+        self, shared: SharedPage, replies: list[Any] | None
+    ) -> HttpResponse | None:
+        """Answer the request, or return None to leave it to the view.
+
+        ``shared.body`` is None on a miss. ``replies`` are the replies to the
+        commands :meth:`queue` queued, or None when it was not called (no
+        Redis, or the stored responses live in another one).
+        """
+
+
+def _member_hit(request: HttpRequest, key: str) -> MemberHit | None:
+    """Return what may answer a member's read of a stored page, if the app has one."""
     hook = _member_hit_hook(settings.RESPONSE_CACHE_MEMBER_HIT)
-    return None if hook is None else hook(request, shared)
+    return None if hook is None else hook(request, key)
 
 
 @memoize
 def _member_hit_hook(
     path: str,
-) -> Callable[[HttpRequest, SharedPage], HttpResponse | None] | None:
+) -> Callable[[HttpRequest, str], MemberHit | None] | None:
     return import_string(path) if path else None
+
+
+def _read_entry(
+    key: str, hit: MemberHit | None
+) -> tuple[int | None, tuple | None, list[Any] | None]:
+    """Return the generation, the entry, and the replies to the hit's queued reads.
+
+    When the stored responses share one Redis with the default cache, the
+    member's reads go in the page read's round trip; otherwise the hit
+    reads them itself (replies None).
+    """
+    responses = _responses()
+    client = None if hit is None else _shared_redis_client()
+    if hit is not None and client is not None:
+        try:
+            pipe = client.pipeline(transaction=False)
+            pipe.mget([responses.make_key(GENERATION_KEY), responses.make_key(key)])
+            hit.queue(pipe)
+            (generation, entry), *replies = pipe.execute()
+        except (RedisError, OSError):
+            pass  # read as any other cache read is, which logs the outage
+        else:
+            decode = responses.client.decode  # type: ignore[attr-defined]
+            return (
+                None if generation is None else decode(generation),
+                None if entry is None else decode(entry),
+                replies,
+            )
+    found = responses.get_many([GENERATION_KEY, key])
+    return found.get(GENERATION_KEY), found.get(key), None
+
+
+def _shared_redis_client() -> Any:
+    """Return the Redis client of both cache aliases if they share one; else None."""
+    responses = redis_client(CACHE_ALIAS)
+    default = redis_client()
+    if responses is None or default is None:
+        return None
+    return default if responses.connection_pool is default.connection_pool else None
 
 
 def _public_twin(response: HttpResponse, shared: SharedPage) -> HttpResponse:

@@ -2,8 +2,10 @@
 
 import pytest
 import structlog
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from redis.connection import AbstractConnection
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
@@ -11,7 +13,7 @@ from structlog.testing import capture_logs
 
 from accounts import services as account_services
 from accounts.authentication import ApiKeyAuthentication, CachedUserJWTAuthentication
-from accounts.throttles import AnonRateThrottle, UserRateThrottle
+from accounts.throttles import AnonRateThrottle, UserRateThrottle, member_window
 from posts import services
 from posts.views import PostViewSet
 from tests.posts.conftest import API, api_client_as
@@ -240,3 +242,62 @@ def test_a_member_hit_reads_no_more_than_the_likes(posts, reader):
     assert response.status_code == 200
     assert all("posts_like" in query["sql"] for query in queries)
     assert len(queries) <= 1
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch):
+    """Return a list that gets one item per request sent to Redis (a round trip)."""
+    sent: list[bytes] = []
+    send = AbstractConnection.send_packed_command
+
+    def counted(self, command, check_health=True):
+        sent.append(command)
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+@pytest.mark.redis
+def test_a_member_hit_is_one_redis_round_trip(posts, reader, redis_round_trips):
+    APIClient().get(f"{API}/posts/")
+    client = api_client_as(reader)
+    client.get(f"{API}/posts/")  # this process now knows the page's posts
+    redis_round_trips.clear()
+
+    response = client.get(f"{API}/posts/")
+
+    assert response.status_code == 200
+    assert len(redis_round_trips) == 1
+
+
+def test_a_member_miss_is_counted_once_by_the_throttle(posts, reader):
+    client = api_client_as(reader)
+    window = member_window(reader.pk)
+
+    assert client.get(f"{API}/posts/").status_code == 200  # a miss: DRF answers
+    assert client.get(f"{API}/posts/").status_code == 200  # a hit
+
+    assert cache.get(window.key) == 2
+
+
+def test_a_member_hit_after_the_page_changed_shows_the_new_pages_likes(
+    posts, reader, author, django_capture_on_commit_callbacks
+):
+    client = api_client_as(reader)
+    APIClient().get(f"{API}/posts/")
+    client.get(f"{API}/posts/")  # this process learns the page's posts
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.post_publish(
+            post=services.post_create(
+                author=author, title="Newer", body="Body.", tags=[]
+            )
+        )
+        services.post_like(post=new, user=reader)
+        services.post_unlike(post=posts[4], user=reader)
+    APIClient().get(f"{API}/posts/")  # the changed page is stored
+
+    response = client.get(f"{API}/posts/")
+
+    liked = {post["id"] for post in response.json()["results"] if post["liked_by_me"]}
+    assert liked == {new.pk, posts[1].pk}
