@@ -1,5 +1,7 @@
 """Bearer tokens and API keys, both checked against the current user row."""
 
+from functools import cache
+
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
@@ -97,7 +99,7 @@ def bearer_token(header: bytes) -> Token | None:
     ``CachedUserJWTAuthentication``; None sends the request on through DRF,
     which refuses a bad token with its reason.
     """
-    authentication = CachedUserJWTAuthentication()
+    authentication = _bearer_authentication()
     try:
         raw = authentication.get_raw_token(header)
         if raw is None:
@@ -107,6 +109,12 @@ def bearer_token(header: bytes) -> Token | None:
     except AuthenticationFailed:
         return None
     return token
+
+
+@cache
+def _bearer_authentication() -> CachedUserJWTAuthentication:
+    """Return one authenticator for bearer_token: it keeps nothing per request."""
+    return CachedUserJWTAuthentication()
 
 
 def token_user_id(token: Token) -> int:

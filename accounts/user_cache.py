@@ -8,6 +8,7 @@ read misses and the database answers: slower, never weaker.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -56,9 +57,20 @@ def auth_state_redis_key(user_id: int) -> str:
 
 
 def auth_state_from_redis(raw: bytes | None, *, user_id: int) -> AuthState | None:
-    """Return the state from the entry a pipelined read got; on a miss, as a get."""
+    """Return the state from the entry a pipelined read got; on a miss, as a get.
+
+    Each distinct entry is decoded once per process (``_decoded``, bounded):
+    a member sends the same token, so reads the same entry, with every
+    request until the user changes, which rewrites it. The state (its user
+    too) is shared by the requests that read the same bytes: they only read it.
+    """
     if raw is None:
         return auth_state_get(user_id=user_id)
+    return _decoded(raw)
+
+
+@lru_cache(maxsize=1024)
+def _decoded(raw: bytes) -> AuthState:
     return _from_payload(cache.client.decode(raw))  # type: ignore[attr-defined]
 
 

@@ -2,9 +2,10 @@
 
 A member's read of a cached page (core.response_cache) differs from the
 anonymous page only by ``liked_by_me``. With Redis, the flags of a page are
-one ``SMISMEMBER`` on the member's set, in the round trip that also asks
-whether the set exists; without Redis (or while it is unreachable, or for a
-member with more than ``LIKED_SETS_MAX_MEMBERS`` likes) they are one query
+one ``SMISMEMBER`` on the member's set, which also asks about the set's
+markers (below), so one reply says whether the set exists; without Redis
+(or while it is unreachable, or for a member with more than
+``LIKED_SETS_MAX_MEMBERS`` likes) they are one query
 on the (user, post) index, as before.
 
 Exactness: the database is the truth and a set is only a copy of it.
@@ -63,10 +64,9 @@ def liked_set_forget(*, user_id: int) -> None:
 
 
 def liked_among_queue(pipe: Any, post_ids: Sequence[int], *, user_id: int) -> None:
-    """Queue the set's read on a Redis pipeline (two replies: liked_among_replied)."""
-    key = _set_key(user_id)
-    pipe.exists(key)
-    pipe.smismember(key, [_TOO_MANY, *post_ids])
+    """Queue the set's read on a Redis pipeline (one reply: liked_among_replied)."""
+    # The markers' flags say whether the set exists and whether it is full.
+    pipe.smismember(_set_key(user_id), [_SENTINEL, _TOO_MANY, *post_ids])
 
 
 def liked_among_replied(
@@ -98,8 +98,8 @@ def _answer(
     client: Any, replies: Sequence[Any], post_ids: Sequence[int], *, user_id: int
 ) -> set[int] | None:
     """Answer from the set's replies, filling a missing set; None: ask the database."""
-    exists, (too_many, *flags) = replies
-    if not exists:
+    [(kept, too_many, *flags)] = replies
+    if not (kept or too_many):  # neither marker: there is no set
         liked = _fill(client, user_id)
         return None if liked is None else liked.intersection(post_ids)
     if too_many:
